@@ -1,0 +1,576 @@
+/*
+ * The strict JSON parser: one pass over the input, no recursion. Open
+ * containers sit on a heap stack bounded by the depth limit; values are
+ * appended to the document's slot array (see json_internal.h) and string
+ * bytes are decoded straight into the pool, which is sized to the input up
+ * front: a string never decodes to more bytes than its quoted text, so the
+ * hot loop needs no capacity checks. Runs of plain string bytes are copied
+ * eight at a time.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json/json_internal.h"
+#include "util/ckd.h"
+
+typedef struct parser {
+    ecs_ctx *ctx;
+    const unsigned char *in;
+    size_t len;
+    size_t pos;
+    ecs_json_doc *doc;
+    size_t *stack; /* slot index of each open container */
+    size_t depth;
+    size_t stack_cap;
+    uint32_t max_depth;
+} parser;
+
+static ecs_status fail(parser *p, ecs_status st, size_t at, const char *fmt, ...)
+    ECS_PRINTF(4, 5);
+
+static ecs_status fail(parser *p, ecs_status st, size_t at, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+        msg[0] = '\0';
+    va_end(ap);
+    return ecs_ctx__fail_at(p->ctx, st, (const char *)p->in, at, "%s", msg);
+}
+
+/* Describe the byte at `at` for an error message. */
+static const char *describe(parser *p, size_t at, char buf[16])
+{
+    if (at >= p->len)
+        return "end of input";
+    unsigned char c = p->in[at];
+    if (c >= 0x21 && c < 0x7F)
+        snprintf(buf, 16, "'%c'", c);
+    else
+        snprintf(buf, 16, "byte 0x%02X", (unsigned)c);
+    return buf;
+}
+
+static size_t skip_ws(const unsigned char *in, size_t i, size_t n)
+{
+    while (i < n && (in[i] == ' ' || in[i] == '\n' || in[i] == '\r' || in[i] == '\t'))
+        i++;
+    return i;
+}
+
+static ecs_status reserve_slots(parser *p, size_t need)
+{
+    ecs_json_doc *d = p->doc;
+    size_t cap, bytes;
+    void *grown;
+
+    if (d->slots_cap - d->nslots >= need)
+        return ECS_OK;
+    cap = d->slots_cap + d->slots_cap / 2 + need + 16;
+    if (!ecs_ckd_mul_size(&bytes, cap, sizeof(ecs_json_val)))
+        return fail(p, ECS_E_LIMIT, p->pos, "document too large");
+    grown = ecs_ctx__resize(p->ctx, d->slots, d->slots_cap * sizeof(ecs_json_val), bytes);
+    if (grown == NULL)
+        return ECS_E_NOMEM;
+    d->slots = grown;
+    d->slots_cap = cap;
+    return ECS_OK;
+}
+
+static inline void put(parser *p, uint64_t w)
+{
+    p->doc->slots[p->doc->nslots++].w = w;
+}
+
+static ecs_status push_container(parser *p, ecs_json_type type)
+{
+    if (p->depth >= p->max_depth)
+        return fail(p, ECS_E_LIMIT, p->pos, "nesting deeper than the limit of %u",
+                    (unsigned)p->max_depth);
+    if (p->depth == p->stack_cap) {
+        size_t cap = p->stack_cap == 0 ? 32 : p->stack_cap * 2;
+        void *grown;
+        if (cap > p->max_depth)
+            cap = p->max_depth;
+        if (p->stack == NULL)
+            grown = ecs_ctx__alloc(p->ctx, cap * sizeof(size_t));
+        else
+            grown = ecs_ctx__resize(p->ctx, p->stack, p->stack_cap * sizeof(size_t),
+                                    cap * sizeof(size_t));
+        if (grown == NULL)
+            return ECS_E_NOMEM;
+        p->stack = grown;
+        p->stack_cap = cap;
+    }
+    p->stack[p->depth++] = p->doc->nslots;
+    put(p, (uint64_t)type);
+    put(p, 0);
+    return ECS_OK;
+}
+
+static void close_container(parser *p)
+{
+    size_t idx = p->stack[--p->depth];
+    p->doc->slots[idx + 1].w = (uint64_t)(p->doc->nslots - idx - 2);
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Four hex digits at in[i..i+4), or -1. */
+static long hex4(const unsigned char *in, size_t i, size_t n)
+{
+    long v = 0;
+    if (n - i < 4)
+        return -1;
+    for (size_t k = 0; k < 4; k++) {
+        int h = hexval(in[i + k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+static size_t put_utf8(char *dst, uint32_t cp)
+{
+    if (cp < 0x80) {
+        dst[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        dst[0] = (char)(0xC0 | (cp >> 6));
+        dst[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        dst[0] = (char)(0xE0 | (cp >> 12));
+        dst[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        dst[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    dst[0] = (char)(0xF0 | (cp >> 18));
+    dst[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    dst[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    dst[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+/* Nonzero when any of the 8 bytes in x needs attention inside a string:
+ * '"', '\\', a control character or a non-ASCII byte. */
+static inline uint64_t special8(uint64_t x)
+{
+    uint64_t q = x ^ (ONES * '"');
+    uint64_t b = x ^ (ONES * '\\');
+    uint64_t has_q = (q - ONES) & ~q;
+    uint64_t has_b = (b - ONES) & ~b;
+    uint64_t has_ctl = x - ONES * 0x20u;
+    return (has_q | has_b | has_ctl | x) & HIGHS;
+}
+
+/* Decode the string whose opening quote is at p->pos into the pool. */
+static ecs_status parse_string(parser *p, uint64_t *out)
+{
+    const unsigned char *in = p->in;
+    size_t n = p->len, i = p->pos + 1;
+    char *pool = p->doc->pool;
+    size_t start = p->doc->pool_len, dst = start, slen;
+
+    for (;;) {
+        while (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, in + i, 8);
+            if (special8(x) != 0)
+                break;
+            memcpy(pool + dst, &x, 8);
+            i += 8;
+            dst += 8;
+        }
+        if (i >= n)
+            return fail(p, ECS_E_PARSE, p->pos, "unterminated string");
+        unsigned char c = in[i];
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            unsigned char e;
+            if (i + 1 >= n)
+                return fail(p, ECS_E_PARSE, p->pos, "unterminated string");
+            e = in[i + 1];
+            switch (e) {
+            case '"': pool[dst++] = '"'; break;
+            case '\\': pool[dst++] = '\\'; break;
+            case '/': pool[dst++] = '/'; break;
+            case 'b': pool[dst++] = '\b'; break;
+            case 'f': pool[dst++] = '\f'; break;
+            case 'n': pool[dst++] = '\n'; break;
+            case 'r': pool[dst++] = '\r'; break;
+            case 't': pool[dst++] = '\t'; break;
+            case 'u': {
+                long cp = hex4(in, i + 2, n);
+                if (cp < 0)
+                    return fail(p, ECS_E_PARSE, i, "invalid \\u escape: expected four hex digits");
+                if (cp >= 0xDC00 && cp <= 0xDFFF)
+                    return fail(p, ECS_E_PARSE, i,
+                                "lone low surrogate \\u%04lX (it must follow a high surrogate)",
+                                (unsigned long)cp);
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    long lo = -1;
+                    if (n - i >= 12 && in[i + 6] == '\\' && in[i + 7] == 'u')
+                        lo = hex4(in, i + 8, n);
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return fail(p, ECS_E_PARSE, i,
+                                    "lone high surrogate \\u%04lX (it must be followed by a "
+                                    "\\u escape of a low surrogate)",
+                                    (unsigned long)cp);
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+                dst += put_utf8(pool + dst, (uint32_t)cp);
+                i += 4;
+                break;
+            }
+            default: {
+                char d[16];
+                return fail(p, ECS_E_PARSE, i + 1, "invalid escape: %s after '\\'",
+                            describe(p, i + 1, d));
+            }
+            }
+            i += 2;
+        } else if (c < 0x20) {
+            return fail(p, ECS_E_PARSE, i,
+                        "control character U+%04X in a string must be escaped", (unsigned)c);
+        } else if (c < 0x80) {
+            pool[dst++] = (char)c;
+            i++;
+        } else {
+            size_t k = ecs_json__utf8_seq(in + i, n - i);
+            if (k == 0)
+                return fail(p, ECS_E_PARSE, i, "invalid UTF-8 (byte 0x%02X) in a string",
+                            (unsigned)c);
+            memcpy(pool + dst, in + i, k);
+            dst += k;
+            i += k;
+        }
+    }
+    slen = dst - start;
+    if (slen > ECS_JSON_MAX_STRING_BYTES)
+        return fail(p, ECS_E_LIMIT, p->pos, "string of %zu bytes exceeds the limit of %zu",
+                    slen, (size_t)ECS_JSON_MAX_STRING_BYTES);
+    pool[dst++] = '\0';
+    p->doc->pool_len = dst;
+    p->pos = i + 1;
+    *out = (uint64_t)ECS_JSON_STRING | ((uint64_t)slen << 3) | ((uint64_t)start << 32);
+    return ECS_OK;
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static ecs_status parse_number(parser *p)
+{
+    const unsigned char *in = p->in;
+    size_t n = p->len, start = p->pos, i = start, ndig = 0;
+    bool neg = false, is_int = true, overflow = false;
+    uint64_t mant = 0;
+
+    if (in[i] == '-') {
+        neg = true;
+        i++;
+    }
+    if (i >= n || !is_digit(in[i]))
+        return fail(p, ECS_E_PARSE, i, "invalid number: expected a digit after '-'");
+    if (in[i] == '0') {
+        i++;
+        ndig = 1;
+        if (i < n && is_digit(in[i]))
+            return fail(p, ECS_E_PARSE, i - 1, "invalid number: leading zeros are not allowed");
+    } else {
+        for (; i < n && is_digit(in[i]); i++, ndig++) {
+            unsigned d = (unsigned)(in[i] - '0');
+            if (ndig >= 18 && mant > (UINT64_MAX - d) / 10)
+                overflow = true;
+            else
+                mant = mant * 10 + d;
+        }
+    }
+    if (i < n && in[i] == '.') {
+        is_int = false;
+        i++;
+        if (i >= n || !is_digit(in[i]))
+            return fail(p, ECS_E_PARSE, i, "invalid number: expected a digit after '.'");
+        while (i < n && is_digit(in[i]))
+            i++;
+    }
+    if (i < n && (in[i] == 'e' || in[i] == 'E')) {
+        is_int = false;
+        i++;
+        if (i < n && (in[i] == '+' || in[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(in[i]))
+            return fail(p, ECS_E_PARSE, i, "invalid number: expected a digit in the exponent");
+        while (i < n && is_digit(in[i]))
+            i++;
+    }
+    if (is_int && !overflow && mant <= (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
+        int64_t v = neg ? (int64_t)(0u - mant) : (int64_t)mant;
+        if (neg && mant == (uint64_t)INT64_MAX + 1u)
+            v = INT64_MIN;
+        if (v >= JV_INLINE_INT_MIN && v <= JV_INLINE_INT_MAX) {
+            put(p, (uint64_t)ECS_JSON_INT | ((uint64_t)v << 4));
+        } else {
+            put(p, (uint64_t)ECS_JSON_INT | JV_FLAG);
+            put(p, (uint64_t)v);
+        }
+    } else {
+        double d;
+        uint64_t bits;
+        if (!ecs_json__number_to_double((const char *)in + start, i - start, &d))
+            return fail(p, ECS_E_LIMIT, start, "number %.*s is beyond the range of a double",
+                        (int)(i - start > 40 ? 40 : i - start), (const char *)in + start);
+        memcpy(&bits, &d, sizeof bits);
+        put(p, (uint64_t)ECS_JSON_DOUBLE | (is_int ? JV_FLAG : 0u));
+        put(p, bits);
+    }
+    p->pos = i;
+    return ECS_OK;
+}
+
+static ecs_status parse_literal(parser *p, const char *word, size_t wlen, ecs_json_type type)
+{
+    if (p->len - p->pos < wlen || memcmp(p->in + p->pos, word, wlen) != 0)
+        return fail(p, ECS_E_PARSE, p->pos, "invalid literal: expected %s", word);
+    put(p, (uint64_t)type);
+    p->pos += wlen;
+    return ECS_OK;
+}
+
+/* Parse one value at p->pos (whitespace already skipped). Containers are
+ * only opened here; run() closes them. */
+static ecs_status parse_value(parser *p)
+{
+    ecs_status rc;
+    uint64_t w;
+    char d[16];
+
+    if ((rc = reserve_slots(p, 2)) != ECS_OK)
+        return rc;
+    if (p->pos >= p->len)
+        return fail(p, ECS_E_PARSE, p->pos, "expected a JSON value, found end of input");
+    switch (p->in[p->pos]) {
+    case '{':
+        rc = push_container(p, ECS_JSON_OBJECT);
+        p->pos++;
+        return rc;
+    case '[':
+        rc = push_container(p, ECS_JSON_ARRAY);
+        p->pos++;
+        return rc;
+    case '"':
+        if ((rc = parse_string(p, &w)) == ECS_OK)
+            put(p, w);
+        return rc;
+    case 't': return parse_literal(p, "true", 4, ECS_JSON_TRUE);
+    case 'f': return parse_literal(p, "false", 5, ECS_JSON_FALSE);
+    case 'n': return parse_literal(p, "null", 4, ECS_JSON_NULL);
+    case '-':
+    case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+        return parse_number(p);
+    default:
+        return fail(p, ECS_E_PARSE, p->pos, "expected a JSON value, found %s",
+                    describe(p, p->pos, d));
+    }
+}
+
+/* An object member name and its ':' at p->pos; the count of the object on
+ * top of the stack grows by one. */
+static ecs_status parse_member_name(parser *p)
+{
+    ecs_status rc;
+    uint64_t w;
+    char d[16];
+
+    if (p->pos >= p->len || p->in[p->pos] != '"')
+        return fail(p, ECS_E_PARSE, p->pos, "expected '\"' to begin an object member name, found %s",
+                    describe(p, p->pos, d));
+    if ((rc = reserve_slots(p, 1)) != ECS_OK || (rc = parse_string(p, &w)) != ECS_OK)
+        return rc;
+    put(p, w);
+    p->doc->slots[p->stack[p->depth - 1]].w += 8u;
+    p->pos = skip_ws(p->in, p->pos, p->len);
+    if (p->pos >= p->len || p->in[p->pos] != ':')
+        return fail(p, ECS_E_PARSE, p->pos, "expected ':' after an object member name, found %s",
+                    describe(p, p->pos, d));
+    p->pos = skip_ws(p->in, p->pos + 1, p->len);
+    return ECS_OK;
+}
+
+static ecs_status run(parser *p)
+{
+    const unsigned char *in = p->in;
+    size_t n = p->len;
+    ecs_status rc;
+    char d[16];
+
+    p->pos = skip_ws(in, 0, n);
+value:
+    if ((rc = parse_value(p)) != ECS_OK)
+        return rc;
+    if (in[p->pos - 1] == '{' || in[p->pos - 1] == '[') {
+        /* just opened a container (a string or number never ends in these) */
+        bool is_obj = in[p->pos - 1] == '{';
+        p->pos = skip_ws(in, p->pos, n);
+        if (p->pos < n && in[p->pos] == (is_obj ? '}' : ']')) {
+            p->pos++;
+            close_container(p);
+        } else if (is_obj) {
+            if ((rc = parse_member_name(p)) != ECS_OK)
+                return rc;
+            goto value;
+        } else {
+            p->doc->slots[p->stack[p->depth - 1]].w += 8u;
+            goto value;
+        }
+    }
+    for (;;) {
+        size_t top;
+        bool is_obj;
+        if (p->depth == 0)
+            break;
+        p->pos = skip_ws(in, p->pos, n);
+        top = p->stack[p->depth - 1];
+        is_obj = JV_TYPE(&p->doc->slots[top]) == ECS_JSON_OBJECT;
+        if (p->pos < n && in[p->pos] == ',') {
+            p->pos = skip_ws(in, p->pos + 1, n);
+            if (is_obj) {
+                if ((rc = parse_member_name(p)) != ECS_OK)
+                    return rc;
+            } else {
+                p->doc->slots[top].w += 8u;
+            }
+            goto value;
+        }
+        if (p->pos < n && in[p->pos] == (is_obj ? '}' : ']')) {
+            p->pos++;
+            close_container(p);
+            continue;
+        }
+        return fail(p, ECS_E_PARSE, p->pos,
+                    is_obj ? "expected ',' or '}' after an object member, found %s"
+                           : "expected ',' or ']' after an array element, found %s",
+                    describe(p, p->pos, d));
+    }
+    p->pos = skip_ws(in, p->pos, n);
+    if (p->pos != n)
+        return fail(p, ECS_E_PARSE, p->pos, "unexpected %s after the JSON value",
+                    describe(p, p->pos, d));
+    return ECS_OK;
+}
+
+/* Give back what the finished document does not use. A refused shrink
+ * keeps the larger block: that is not an error. */
+static void shrink(ecs_ctx *ctx, void **block, size_t *cap, size_t used)
+{
+    if (used == 0)
+        used = 1;
+    if (*cap > used) {
+        void *s = ctx->alloc.resize(ctx->alloc.user, *block, *cap, used);
+        if (s != NULL) {
+            *block = s;
+            *cap = used;
+        }
+    }
+}
+
+ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
+                          const ecs_json_parse_options *opts, ecs_json_doc **out)
+{
+    parser p;
+    ecs_json_doc *doc;
+    ecs_status rc;
+    size_t max_bytes, est, bytes;
+    uint32_t max_depth;
+
+    if (ctx == NULL)
+        return ECS_E_INVALID_ARG;
+    if (out == NULL || (data == NULL && len != 0))
+        return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG, "ecs_json_parse: %s is NULL",
+                             out == NULL ? "out" : "data");
+    max_depth = ctx->max_json_depth;
+    max_bytes = ctx->max_json_bytes;
+    if (opts != NULL) {
+        if (opts->struct_size < sizeof(uint32_t))
+            return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG,
+                                 "ecs_json_parse: opts->struct_size is not set");
+        if (opts->struct_size >= offsetof(ecs_json_parse_options, max_depth) + sizeof(uint32_t) &&
+            opts->max_depth != 0)
+            max_depth = opts->max_depth;
+        if (opts->struct_size >= offsetof(ecs_json_parse_options, max_bytes) + sizeof(size_t) &&
+            opts->max_bytes != 0)
+            max_bytes = opts->max_bytes < ECS_MAX_JSON_BYTES ? opts->max_bytes : ECS_MAX_JSON_BYTES;
+    }
+    if (len > max_bytes)
+        return ecs_ctx__fail(ctx, ECS_E_LIMIT, "JSON input of %zu bytes exceeds the limit of %zu bytes",
+                             len, max_bytes);
+
+    doc = ecs_ctx__alloc(ctx, sizeof *doc);
+    if (doc == NULL)
+        return ECS_E_NOMEM;
+    memset(doc, 0, sizeof *doc);
+    doc->ctx = ctx;
+    memset(&p, 0, sizeof p);
+    p.ctx = ctx;
+    p.in = (const unsigned char *)data;
+    p.len = len;
+    p.doc = doc;
+    p.max_depth = max_depth;
+
+    /* Slots: about one per 8 input bytes in typical documents; grows. */
+    est = len / 8 + 16;
+    rc = ECS_E_NOMEM;
+    if (!ecs_ckd_mul_size(&bytes, est, sizeof(ecs_json_val)))
+        goto done;
+    doc->slots = ecs_ctx__alloc(ctx, bytes);
+    if (doc->slots == NULL)
+        goto done;
+    doc->slots_cap = est;
+    doc->pool_cap = len > 0 ? len : 1;
+    doc->pool = ecs_ctx__alloc(ctx, doc->pool_cap);
+    if (doc->pool == NULL)
+        goto done;
+
+    rc = run(&p);
+done:
+    if (p.stack != NULL)
+        ecs_ctx__release(ctx, p.stack, p.stack_cap * sizeof(size_t));
+    if (rc != ECS_OK) {
+        ecs_json_doc_free(doc);
+        return rc;
+    }
+    {
+        void *blk = doc->slots;
+        size_t cap_bytes = doc->slots_cap * sizeof(ecs_json_val);
+        shrink(ctx, &blk, &cap_bytes, doc->nslots * sizeof(ecs_json_val));
+        doc->slots = blk;
+        doc->slots_cap = cap_bytes / sizeof(ecs_json_val);
+        blk = doc->pool;
+        shrink(ctx, &blk, &doc->pool_cap, doc->pool_len);
+        doc->pool = blk;
+    }
+    *out = doc;
+    return ECS_OK;
+}
