@@ -85,7 +85,36 @@ bool ecs_json__number_to_double(const char *text, size_t len, double *out);
  */
 size_t ecs_json__format_double(double v, char *buf);
 
-/* Length of a valid UTF-8 sequence starting at s (at most n bytes), or 0. */
-size_t ecs_json__utf8_seq(const unsigned char *s, size_t n);
+/* Length of a valid UTF-8 sequence starting at s (n >= 1 bytes there), or
+ * 0: overlong forms, UTF-16 surrogates and code points above U+10FFFF are
+ * not valid. */
+static inline size_t ecs_json__utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* UTF-16 surrogates */
+        return (n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80) ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+        return (n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+                (s[3] & 0xC0) == 0x80)
+                   ? 4
+                   : 0;
+    }
+    return 0;
+}
 
 #endif /* ECS_JSON_INTERNAL_H */

@@ -13,8 +13,8 @@
  * has 63 or 64 bits, and that quotient plus a sticky bit for the remainder is
  * rounded to 53 bits (or fewer for subnormals), ties to even.
  *
- * Double to text: the shortest of 15, 16 or 17 significant digits that reads
- * back to the same bits, checked with the reader above; digits come from
+ * Double to text: the shortest of 15, 16 or 17 significant digits (1 to 17
+ * for subnormals) that reads back to the same bits, checked with the reader above; digits come from
  * snprintf, whose decimal point (which depends on the locale) is rewritten.
  */
 #include <float.h>
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "json/json_internal.h"
+#include "json/json_pow5_table.h"
 
 #define KEEP_DIGITS 780
 
@@ -138,12 +139,16 @@ static void big_sub(big *a, const big *b) /* a -= b, a >= b */
 
 static int bitlen64(uint64_t v)
 {
+#if defined(__GNUC__)
+    return v == 0 ? 0 : 64 - __builtin_clzll(v);
+#else
     int b = 0;
     while (v != 0) {
         b++;
         v >>= 1;
     }
     return b;
+#endif
 }
 
 /* Round q * 2^s (q in [2^62, 2^64), sticky: more nonzero bits below q) to a
@@ -184,6 +189,77 @@ static bool round_to_double(uint64_t q, long s, bool sticky, double *out)
     memcpy(out, &bits, sizeof bits);
     return true;
 }
+
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 u128;
+
+/*
+ * Eisel-Lemire: D * 10^E for an exact D < 2^64, from a 128-bit
+ * approximation of 5^E (table) and one or two 64x64 products. Lemire (2021)
+ * and Mushtak and Lemire (2023) show the truncated product always has enough
+ * bits to round correctly when D is exact, halfway cases being detected
+ * explicitly; so no fallback is needed here. Returns false on overflow.
+ */
+static bool eisel_lemire(uint64_t w, long q, double *out)
+{
+    uint64_t bits, mant, hi, lo;
+    long power2;
+    int lz, upper;
+    u128 prod;
+
+    if (q < ECS_POW5_MIN_Q) {
+        *out = 0.0;
+        return true;
+    }
+    if (q > ECS_POW5_MAX_Q)
+        return false;
+    lz = 64 - bitlen64(w);
+    w <<= lz;
+    {
+        const uint64_t *t = ecs_pow5_128[q - ECS_POW5_MIN_Q];
+        prod = (u128)w * t[0];
+        hi = (uint64_t)(prod >> 64);
+        lo = (uint64_t)prod;
+        if ((hi & 0x1FFu) == 0x1FFu) {
+            u128 second = (u128)w * t[1];
+            uint64_t sh = (uint64_t)(second >> 64);
+            lo += sh;
+            if (sh > lo)
+                hi++;
+        }
+    }
+    upper = (int)(hi >> 63);
+    mant = hi >> (upper + 9);
+    power2 = ((217706L * q) >> 16) + 63 + upper - lz + 1023;
+    if (power2 <= 0) {
+        if (-power2 + 1 >= 64) {
+            mant = 0;
+        } else {
+            mant >>= -power2 + 1;
+            mant += mant & 1u;
+            mant >>= 1;
+        }
+        bits = mant; /* a carry into bit 52 makes the smallest normal */
+        memcpy(out, &bits, sizeof bits);
+        return true;
+    }
+    if (lo <= 1 && q >= -4 && q <= 23 && (mant & 3u) == 1u &&
+        (mant << (upper + 9)) == hi)
+        mant &= ~(uint64_t)1; /* exactly halfway: ties to even */
+    mant += mant & 1u;
+    mant >>= 1;
+    if (mant >= ((uint64_t)2 << 52)) {
+        mant = (uint64_t)1 << 52;
+        power2++;
+    }
+    mant &= ~((uint64_t)1 << 52);
+    if (power2 >= 0x7FF)
+        return false;
+    bits = mant | ((uint64_t)power2 << 52);
+    memcpy(out, &bits, sizeof bits);
+    return true;
+}
+#endif
 
 /* Exact conversion of D * 10^E, D given as decimal digits. */
 static bool slow_path(const unsigned char *digits, size_t nd, long e10, double *out)
@@ -325,6 +401,16 @@ bool ecs_json__number_to_double(const char *text, size_t len, double *out)
                 }
             }
         }
+#if defined(__SIZEOF_INT128__)
+        if (!fast && nd <= 19) {
+            uint64_t mant = 0;
+            for (size_t k = 0; k < nd; k++)
+                mant = mant * 10 + digits[k];
+            if (!eisel_lemire(mant, e10, &v))
+                return false;
+            fast = true;
+        }
+#endif
         if (!fast && !slow_path(digits, nd, e10, &v))
             return false;
     }
@@ -337,7 +423,11 @@ size_t ecs_json__format_double(double v, char *buf)
     char tmp[64];
     size_t n = 0;
 
-    for (int prec = 15; prec <= 17; prec++) {
+    /* For normal doubles the shortest form, if under 15 digits, is what
+     * %.15g gives (the 15-digit grid is finer than half a unit in the last
+     * place); subnormals have fewer bits and may need as little as one. */
+    int first = (v != 0.0 && v > -2.2250738585072014e-308 && v < 2.2250738585072014e-308) ? 1 : 15;
+    for (int prec = first; prec <= 17; prec++) {
         int r = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         bool has_point = false, has_exp = false, in_other = false;
         double back;
@@ -367,33 +457,4 @@ size_t ecs_json__format_double(double v, char *buf)
             break;
     }
     return n;
-}
-
-size_t ecs_json__utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* UTF-16 surrogates */
-        return (n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-        return (n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-                (s[3] & 0xC0) == 0x80)
-                   ? 4
-                   : 0;
-    }
-    return 0;
 }

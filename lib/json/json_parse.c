@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "json/json_internal.h"
 #include "util/ckd.h"
 
@@ -180,6 +184,23 @@ static inline uint64_t special8(uint64_t x)
     return (has_q | has_b | has_ctl | x) & HIGHS;
 }
 
+/* Index of the first byte that special8() flagged. Flags above a truly
+ * special byte can be false, those below it never are, so the lowest flag
+ * is exact. */
+static inline size_t first_flagged(uint64_t mask, const unsigned char *bytes)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    (void)bytes;
+    return (size_t)__builtin_ctzll(mask) >> 3;
+#else
+    size_t k = 0;
+    (void)mask;
+    while (k < 8 && bytes[k] >= 0x20 && bytes[k] < 0x80 && bytes[k] != '"' && bytes[k] != '\\')
+        k++;
+    return k;
+#endif
+}
+
 /* Decode the string whose opening quote is at p->pos into the pool. */
 static ecs_status parse_string(parser *p, uint64_t *out)
 {
@@ -187,20 +208,50 @@ static ecs_status parse_string(parser *p, uint64_t *out)
     size_t n = p->len, i = p->pos + 1;
     char *pool = p->doc->pool;
     size_t start = p->doc->pool_len, dst = start, slen;
+    unsigned char c;
 
     for (;;) {
+#if defined(__SSE2__)
+        while (n - i >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+            /* signed x < 0x20 catches control characters and non-ASCII */
+            __m128i sp = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+            unsigned m = (unsigned)_mm_movemask_epi8(sp);
+            _mm_storeu_si128((__m128i *)(void *)(pool + dst), x);
+            if (m != 0) {
+                unsigned k = (unsigned)__builtin_ctz(m);
+                i += k;
+                dst += k;
+                goto special;
+            }
+            i += 16;
+            dst += 16;
+        }
+#endif
         while (n - i >= 8) {
-            uint64_t x;
+            uint64_t x, m;
             memcpy(&x, in + i, 8);
-            if (special8(x) != 0)
-                break;
+            /* Copy all eight at once; only the plain prefix is kept. */
             memcpy(pool + dst, &x, 8);
+            m = special8(x);
+            if (m != 0) {
+                size_t k = first_flagged(m, in + i);
+                i += k;
+                dst += k;
+                break;
+            }
             i += 8;
             dst += 8;
         }
         if (i >= n)
             return fail(p, ECS_E_PARSE, p->pos, "unterminated string");
-        unsigned char c = in[i];
+#if defined(__SSE2__)
+    special:
+#endif
+        c = in[i];
         if (c == '"')
             break;
         if (c == '\\') {
@@ -255,13 +306,21 @@ static ecs_status parse_string(parser *p, uint64_t *out)
             pool[dst++] = (char)c;
             i++;
         } else {
-            size_t k = ecs_json__utf8_seq(in + i, n - i);
-            if (k == 0)
-                return fail(p, ECS_E_PARSE, i, "invalid UTF-8 (byte 0x%02X) in a string",
-                            (unsigned)c);
-            memcpy(pool + dst, in + i, k);
-            dst += k;
-            i += k;
+            /* non-ASCII text tends to come in runs: stay here for the run */
+            do {
+                size_t k = ecs_json__utf8_seq(in + i, n - i);
+                if (k == 0)
+                    return fail(p, ECS_E_PARSE, i, "invalid UTF-8 (byte 0x%02X) in a string",
+                                (unsigned)in[i]);
+                /* k <= 4 and a closing quote must still follow, so four
+                 * bytes fit in the input and in the pool (dst < i) */
+                if (n - i >= 4)
+                    memcpy(pool + dst, in + i, 4);
+                else
+                    memcpy(pool + dst, in + i, k);
+                dst += k;
+                i += k;
+            } while (i < n && in[i] >= 0x80);
         }
     }
     slen = dst - start;
@@ -481,13 +540,16 @@ value:
     return ECS_OK;
 }
 
-/* Give back what the finished document does not use. A refused shrink
- * keeps the larger block: that is not an error. */
+/* Give back what the finished document does not use, when that is at
+ * least an eighth of the block (a smaller gain is not worth a resize, and
+ * keeping the block lets a malloc-based allocator reuse it for the next
+ * document of the same size). A refused shrink keeps the larger block:
+ * that is not an error. */
 static void shrink(ecs_ctx *ctx, void **block, size_t *cap, size_t used)
 {
     if (used == 0)
         used = 1;
-    if (*cap > used) {
+    if (*cap - used >= *cap / 8 && *cap > used) {
         void *s = ctx->alloc.resize(ctx->alloc.user, *block, *cap, used);
         if (s != NULL) {
             *block = s;
@@ -539,8 +601,10 @@ ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
     p.doc = doc;
     p.max_depth = max_depth;
 
-    /* Slots: about one per 8 input bytes in typical documents; grows. */
-    est = len / 8 + 16;
+    /* Slots: start at one per 32 input bytes and grow by half; starting
+     * high would touch (and fault in) memory that a string-heavy document
+     * never uses. */
+    est = len / 32 + 16;
     rc = ECS_E_NOMEM;
     if (!ecs_ckd_mul_size(&bytes, est, sizeof(ecs_json_val)))
         goto done;
