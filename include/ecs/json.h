@@ -104,7 +104,9 @@ typedef struct ecs_json_parse_options {
  *         reason and ecs_ctx_errpos() the byte offset, line and column);
  *         ECS_E_LIMIT (too deep, too large, a string too long, or a number
  *         beyond the range of a double, again with its position);
- *         ECS_E_INVALID_ARG; ECS_E_NOMEM.
+ *         ECS_E_INVALID_ARG (NULL out, NULL data with len > 0, options
+ *         struct_size unset or max_bytes above ECS_MAX_JSON_BYTES);
+ *         ECS_E_NOMEM.
  */
 ECS_API ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
                                   const ecs_json_parse_options *opts, ecs_json_doc **out);

@@ -582,8 +582,13 @@ ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
             opts->max_depth != 0)
             max_depth = opts->max_depth;
         if (opts->struct_size >= offsetof(ecs_json_parse_options, max_bytes) + sizeof(size_t) &&
-            opts->max_bytes != 0)
-            max_bytes = opts->max_bytes < ECS_MAX_JSON_BYTES ? opts->max_bytes : ECS_MAX_JSON_BYTES;
+            opts->max_bytes != 0) {
+            if (opts->max_bytes > ECS_MAX_JSON_BYTES)
+                return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG,
+                                     "ecs_json_parse: opts->max_bytes %zu exceeds ECS_MAX_JSON_BYTES",
+                                     opts->max_bytes);
+            max_bytes = opts->max_bytes;
+        }
     }
     if (len > max_bytes)
         return ecs_ctx__fail(ctx, ECS_E_LIMIT, "JSON input of %zu bytes exceeds the limit of %zu bytes",

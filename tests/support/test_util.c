@@ -1,0 +1,82 @@
+/*
+ * Helpers shared by the unit tests: reading a fixture file into memory, and
+ * making and checking contexts that allocate through a test_alloc.
+ */
+#include "test_util.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t cap = 0, used = 0;
+
+    if (path == NULL) {
+        return NULL;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    for (;;) {
+        size_t got;
+        if (cap - used < 2) {
+            size_t ncap = cap == 0 ? 4096 : cap * 2;
+            char *nbuf = realloc(buf, ncap);
+            if (nbuf == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        got = fread(buf + used, 1, cap - used - 1, f);
+        used += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[used] = '\0';
+    if (len != NULL) {
+        *len = used;
+    }
+    return buf;
+}
+
+ecs_ctx *test_ctx_new(test_alloc *ta)
+{
+    ecs_ctx_options opts = ECS_CTX_OPTIONS_INIT;
+    ecs_ctx *ctx = NULL;
+
+    if (ta != NULL) {
+        opts.allocator = &ta->alloc;
+    }
+    assert_int_equal(ecs_ctx_new(&opts, &ctx), ECS_OK);
+    assert_non_null(ctx);
+    return ctx;
+}
+
+void test_ctx_free_check(ecs_ctx *ctx, test_alloc *ta)
+{
+    ecs_ctx_free(ctx);
+    if (ta != NULL) {
+        assert_int_equal(ta->live_blocks, 0);
+        assert_int_equal(ta->live_bytes, 0);
+        assert_int_equal(ta->errors, 0);
+    }
+}

@@ -1,0 +1,32 @@
+/**
+ * @file test_util.h
+ * @brief Small helpers shared by the unit tests: files and contexts.
+ *
+ * The context helpers use cmocka assertions, so call them from inside a
+ * cmocka test only.
+ */
+#ifndef ECS_TEST_UTIL_H
+#define ECS_TEST_UTIL_H
+
+#include <stddef.h>
+
+#include "ecs/context.h"
+#include "test_alloc.h"
+
+/**
+ * Read a whole file.
+ * @param path  File to read.
+ * @param len   Receives its length in bytes; may be NULL.
+ * @return A malloc'd buffer (NUL-terminated after len bytes, for
+ *         convenience; free() it), or NULL when the file cannot be read.
+ */
+char *test_read_file(const char *path, size_t *len);
+
+/** A context whose allocator is ta (NULL: the default allocator); asserts
+ *  that it was made. */
+ecs_ctx *test_ctx_new(test_alloc *ta);
+
+/** Free ctx and assert that ta saw no leak and no allocator misuse. */
+void test_ctx_free_check(ecs_ctx *ctx, test_alloc *ta);
+
+#endif /* ECS_TEST_UTIL_H */
