@@ -11,5 +11,6 @@
 #include "ecs/context.h"
 #include "ecs/rng.h"
 #include "ecs/json.h"
+#include "ecs/plane.h"
 
 #endif /* ECS_ECS_H */

@@ -1,0 +1,216 @@
+/**
+ * @file ecs/plane.h
+ * @brief The control plane: clusters, container instances and task
+ *        definitions (and, as libecs grows, tasks and services) driven by
+ *        ECS API calls in ECS's own JSON shapes.
+ *
+ * A plane is made from a context, a seed, a region and an account id. The
+ * host feeds it ECS API actions with ecs_plane_call() (the action name, as
+ * in the X-Amz-Target header without its prefix, and the request document)
+ * and moves its clock with ecs_plane_set_time(); the plane reads no clock,
+ * does no I/O and draws every random choice (ids, placement ties) from a
+ * generator seeded with the seed it was given. The same seed and the same
+ * calls give the same responses, byte for byte.
+ *
+ * Every call applies completely or not at all: a call that fails, for any
+ * reason including an allocation refused midway, leaves the state exactly
+ * as it was.
+ *
+ * Ownership: ecs_plane_new() gives the caller a plane, freed with
+ * ecs_plane_free() before its context. Text returned by ecs_plane_call(),
+ * ecs_plane_error_code(), ecs_plane_dump() and the info readers is owned by
+ * the plane and stays valid until the next call that changes the plane
+ * (ecs_plane_call, ecs_plane_set_time, ecs_plane_dump) or its freeing.
+ * Threading: one plane belongs to one thread at a time.
+ */
+#ifndef ECS_PLANE_H
+#define ECS_PLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ecs/context.h"
+#include "ecs/export.h"
+#include "ecs/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ecs_plane ecs_plane;
+
+/** 2026-01-01T00:00:00Z, the default start of a plane's clock (ms). */
+#define ECS_PLANE_DEFAULT_START_MS INT64_C(1767225600000)
+
+/** Accept pasted DescribeTaskDefinition output in RegisterTaskDefinition:
+ *  a {"taskDefinition": {...}} wrapper is unwrapped and the read-only
+ *  members (taskDefinitionArn, revision, status, requiresAttributes,
+ *  compatibilities, registeredAt, registeredBy, deregisteredAt) and null
+ *  members are dropped. Without it, they are refused as ECS refuses them. */
+#define ECS_PLANE_F_LENIENT_TASKDEF 0x1u
+
+/** Options for ecs_plane_new(). Start from ECS_PLANE_OPTIONS_INIT. */
+typedef struct ecs_plane_options {
+    uint32_t struct_size;   /**< sizeof(ecs_plane_options). */
+    uint32_t flags;         /**< ECS_PLANE_F_* bits. */
+    uint64_t seed;          /**< Seed of every random choice. */
+    const char *region;     /**< NULL: "us-east-1". Lower case, digits, '-'. */
+    const char *account_id; /**< NULL: "123456789012". Twelve digits. */
+    int64_t start_ms;       /**< Clock at creation; 0: ECS_PLANE_DEFAULT_START_MS. */
+} ecs_plane_options;
+
+#define ECS_PLANE_OPTIONS_INIT { (uint32_t)sizeof(ecs_plane_options), 0u, 0u, NULL, NULL, 0 }
+
+/**
+ * Make a control plane.
+ * @param ctx   Context (allocator, error detail); must outlive the plane.
+ * @param opts  Options, or NULL for the defaults.
+ * @param out   Receives the plane; untouched on failure.
+ * @return ECS_OK, ECS_E_INVALID_ARG (bad region, account id, flags or
+ *         struct_size; the context says which), ECS_E_NOMEM.
+ */
+ECS_API ecs_status ecs_plane_new(ecs_ctx *ctx, const ecs_plane_options *opts, ecs_plane **out);
+
+/** Free a plane and everything in it. NULL is fine. */
+ECS_API void ecs_plane_free(ecs_plane *plane);
+
+/**
+ * Run one ECS API action.
+ *
+ * @param plane        The plane.
+ * @param action       Action name, such as "RegisterTaskDefinition".
+ * @param action_len   Its length.
+ * @param request      The request document (JSON object); NULL with
+ *                     request_len 0 means an empty request, {}.
+ * @param request_len  Its length.
+ * @param out          Receives the response document (ECS's response shape)
+ *                     on success, or on an ECS error the error document
+ *                     {"__type": CODE, "message": TEXT} as the AWS JSON
+ *                     protocol sends it. NUL-terminated, owned by the plane.
+ * @param out_len      Receives its length; may be NULL.
+ * @return ECS_OK on success. On an ECS error a negative status:
+ *         ECS_E_PARSE (SerializationException: not JSON, or wrong JSON
+ *         types), ECS_E_INVALID_ARG (ClientException,
+ *         InvalidParameterException, UnknownOperationException),
+ *         ECS_E_NOT_FOUND (ClusterNotFoundException, TargetNotFoundException),
+ *         ECS_E_CONFLICT (ClusterContains...Exception), ECS_E_LIMIT
+ *         (LimitExceededException, AttributeLimitExceededException),
+ *         ECS_E_NOMEM (ServerException: out of memory; *out may then be
+ *         NULL). ecs_plane_error_code() gives the ECS code and the context's
+ *         ecs_ctx_errmsg() the message. The state is unchanged on failure.
+ */
+ECS_API ecs_status ecs_plane_call(ecs_plane *plane, const char *action, size_t action_len,
+                                  const char *request, size_t request_len, const char **out,
+                                  size_t *out_len);
+
+/** The ECS error code of the last failed call ("ClusterNotFoundException"
+ *  ...), or "" after a success. */
+ECS_API const char *ecs_plane_error_code(const ecs_plane *plane);
+
+/** The plane's clock, in milliseconds since the Unix epoch. */
+ECS_API int64_t ecs_plane_now_ms(const ecs_plane *plane);
+
+/**
+ * Move the clock to now_ms and do the work that falls due (for now:
+ * purging task definitions whose deletion is complete).
+ * @return ECS_OK, or ECS_E_INVALID_ARG when now_ms is before the clock
+ *         (time never runs backwards); nothing changes then.
+ */
+ECS_API ecs_status ecs_plane_set_time(ecs_plane *plane, int64_t now_ms);
+
+/**
+ * The whole state as one canonical JSON document (clusters with their
+ * instances, task definition families with every revision, the clock), for
+ * comparing states and debugging.
+ * @param out      Receives NUL-terminated text owned by the plane.
+ * @param out_len  Receives its length; may be NULL.
+ * @return ECS_OK or ECS_E_NOMEM.
+ */
+ECS_API ecs_status ecs_plane_dump(ecs_plane *plane, const char **out, size_t *out_len);
+
+/* ------------------------------------------------------------------------ */
+/* Typed readers: the core objects without going through JSON.               */
+
+/** A cluster as the plane holds it. Strings borrow from the plane. */
+typedef struct ecs_cluster_info {
+    const char *name;
+    const char *arn;
+    const char *status;                   /**< "ACTIVE" or "INACTIVE". */
+    uint32_t registered_instances;        /**< ACTIVE and DRAINING instances. */
+    uint32_t running_tasks;
+    uint32_t pending_tasks;
+    uint32_t active_services;
+} ecs_cluster_info;
+
+/** Number of clusters, INACTIVE (deleted) ones included. */
+ECS_API size_t ecs_plane_cluster_count(const ecs_plane *plane);
+
+/**
+ * Read cluster @p index (0 .. count-1, in creation order).
+ * @return ECS_OK, or ECS_E_INVALID_ARG when index is out of range.
+ */
+ECS_API ecs_status ecs_plane_cluster_info(const ecs_plane *plane, size_t index,
+                                          ecs_cluster_info *out);
+
+/**
+ * Find a cluster by name or ARN (as the API resolves a `cluster` member).
+ * @return ECS_OK with *out_index set, or ECS_E_NOT_FOUND.
+ */
+ECS_API ecs_status ecs_plane_find_cluster(const ecs_plane *plane, const char *ref, size_t ref_len,
+                                          size_t *out_index);
+
+/** A container instance. Resources are in CPU units and MiB. */
+typedef struct ecs_instance_info {
+    const char *arn;
+    const char *id;                /**< The id part of the ARN. */
+    const char *ec2_instance_id;
+    const char *availability_zone;
+    const char *instance_type;
+    const char *status;            /**< "ACTIVE", "DRAINING" or "INACTIVE". */
+    bool agent_connected;
+    int64_t cpu_registered, cpu_remaining;
+    int64_t memory_registered, memory_remaining;
+    uint32_t running_tasks, pending_tasks;
+    size_t attribute_count;        /**< Built-in and custom attributes. */
+} ecs_instance_info;
+
+/** Number of container instances of cluster @p cluster_index (0 when out of range). */
+ECS_API size_t ecs_plane_instance_count(const ecs_plane *plane, size_t cluster_index);
+
+/** Read instance @p index of a cluster (registration order).
+ *  @return ECS_OK or ECS_E_INVALID_ARG (an index out of range). */
+ECS_API ecs_status ecs_plane_instance_info(const ecs_plane *plane, size_t cluster_index,
+                                           size_t index, ecs_instance_info *out);
+
+/** Read attribute @p attr_index of an instance; *out_value is NULL for an
+ *  attribute without a value. @return ECS_OK or ECS_E_INVALID_ARG. */
+ECS_API ecs_status ecs_plane_instance_attribute(const ecs_plane *plane, size_t cluster_index,
+                                                size_t index, size_t attr_index,
+                                                const char **out_name, const char **out_value);
+
+/** A task definition revision. */
+typedef struct ecs_taskdef_info {
+    const char *family;
+    const char *arn;
+    const char *status;       /**< "ACTIVE", "INACTIVE" or "DELETE_IN_PROGRESS". */
+    const char *network_mode; /**< "bridge", "host", "awsvpc" or "none". */
+    uint32_t revision;
+    uint32_t cpu_units;       /**< What a task reserves (task level, or the containers' sum). */
+    uint32_t memory_mib;      /**< Likewise. */
+    size_t container_count;
+} ecs_taskdef_info;
+
+/**
+ * Find a task definition as the API resolves a `taskDefinition` member:
+ * "family" (latest ACTIVE revision), "family:revision" or the full ARN.
+ * @return ECS_OK, or ECS_E_NOT_FOUND.
+ */
+ECS_API ecs_status ecs_plane_find_taskdef(const ecs_plane *plane, const char *ref, size_t ref_len,
+                                          ecs_taskdef_info *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ECS_PLANE_H */

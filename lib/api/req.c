@@ -1,0 +1,182 @@
+/* Request helpers shared by the action handlers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/req.h"
+
+const ecs_json_val *ecs_req__member(const ecs_req *r, const ecs_json_val *obj, const char *key)
+{
+    return ecs_json_obj_get(r->doc, obj, key, strlen(key));
+}
+
+const char *ecs_req__str(const ecs_req *r, const ecs_json_val *obj, const char *key, size_t *len)
+{
+    const ecs_json_val *v = ecs_req__member(r, obj, key);
+    size_t n = 0;
+    const char *s = ecs_json_str(r->doc, v, &n);
+    if (s != NULL && len != NULL)
+        *len = n;
+    return s;
+}
+
+bool ecs_req__bool(const ecs_req *r, const ecs_json_val *obj, const char *key, bool dflt)
+{
+    const ecs_json_val *v = ecs_req__member(r, obj, key);
+    ecs_json_type t = ecs_json_type_of(v);
+    if (v == NULL || (t != ECS_JSON_TRUE && t != ECS_JSON_FALSE))
+        return dflt;
+    return t == ECS_JSON_TRUE;
+}
+
+ecs_status ecs_req__cluster(ecs_req *r, ecs_cluster **out)
+{
+    size_t len = 0;
+    const char *ref = ecs_req__str(r, r->root, "cluster", &len);
+    ecs_cluster *c;
+    if (ref == NULL) {
+        ref = "default";
+        len = 7;
+    }
+    c = ecs_plane__cluster_by_ref(r->pl, ref, len);
+    if (c == NULL || !c->active)
+        return ecs_api__fail(r->err, ECS_E_NOT_FOUND, "ClusterNotFoundException",
+                             "Cluster not found: '%.*s'.", (int)(len > 300 ? 300 : len), ref);
+    *out = c;
+    return ECS_OK;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+ecs_status ecs_req__page(ecs_req *r, size_t dflt, size_t *max_results, char *keybuf,
+                         size_t *key_len, bool *has_key)
+{
+    const ecs_json_val *mr = ecs_req__member(r, r->root, "maxResults");
+    size_t tlen = 0;
+    const char *tok = ecs_req__str(r, r->root, "nextToken", &tlen);
+    *max_results = dflt;
+    *has_key = false;
+    *key_len = 0;
+    if (mr != NULL) {
+        int64_t v = 0;
+        if (ecs_json_get_int(mr, &v) != ECS_OK || v < 1 || v > 100)
+            return ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                                 "maxResults must be between 1 and 100.");
+        *max_results = (size_t)v;
+    }
+    if (tok != NULL) {
+        /* "t1." followed by the key in lower-case hex */
+        size_t n;
+        if (tlen < 3 || memcmp(tok, "t1.", 3) != 0 || (tlen - 3) % 2 != 0 ||
+            (tlen - 3) / 2 > ECS_TOKEN_KEY_MAX)
+            goto bad;
+        n = (tlen - 3) / 2;
+        for (size_t i = 0; i < n; i++) {
+            int hi = hexval(tok[3 + 2 * i]), lo = hexval(tok[4 + 2 * i]);
+            if (hi < 0 || lo < 0)
+                goto bad;
+            keybuf[i] = (char)(hi * 16 + lo);
+        }
+        *key_len = n;
+        *has_key = true;
+    }
+    return ECS_OK;
+bad:
+    return ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                         "Invalid nextToken: it must be a token returned by this call.");
+}
+
+void ecs_req__write_token(ecs_req *r, const char *key, size_t key_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    char buf[3 + 2 * ECS_TOKEN_KEY_MAX];
+    size_t n = 3;
+    if (key_len > ECS_TOKEN_KEY_MAX)
+        key_len = ECS_TOKEN_KEY_MAX;
+    memcpy(buf, "t1.", 3);
+    for (size_t i = 0; i < key_len; i++) {
+        unsigned char c = (unsigned char)key[i];
+        buf[n++] = hex[c >> 4];
+        buf[n++] = hex[c & 15u];
+    }
+    ecs_json_write_key(r->w, "nextToken", 9);
+    ecs_json_write_str(r->w, buf, n);
+}
+
+ecs_status ecs_req__nomem(ecs_req *r)
+{
+    return ecs_api__fail(r->err, ECS_E_NOMEM, ECS_ERR_SERVER, "%s", ecs_ctx_errmsg(r->ctx));
+}
+
+static bool tag_has_aws_prefix(const char *k, size_t n)
+{
+    return n >= 4 && (k[0] == 'a' || k[0] == 'A') && (k[1] == 'w' || k[1] == 'W') &&
+           (k[2] == 's' || k[2] == 'S') && k[3] == ':';
+}
+
+ecs_status ecs_req__tags(ecs_req *r, const ecs_json_val *list, const char *path, ecs_tags *out)
+{
+    ecs_tags tags = { NULL, 0, 0 };
+    size_t i = 0;
+    ecs_status rc;
+    if (list == NULL) {
+        *out = tags;
+        return ECS_OK;
+    }
+    if (ecs_json_len(list) > ECS_MAX_TAGS)
+        return ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                             "%s: at most %u tags are allowed.", path, ECS_MAX_TAGS);
+    if ((rc = ecs_vec__reserve(r->ctx, (void **)&tags.items, &tags.cap, sizeof(ecs_tag),
+                               ecs_json_len(list))) != ECS_OK)
+        return ecs_req__nomem(r);
+    for (const ecs_json_val *t = ecs_json_first(list); t != NULL; t = ecs_json_next(list, t), i++) {
+        size_t kl = 0, vl = 0;
+        const char *k = ecs_req__str(r, t, "key", &kl);
+        const char *v = ecs_req__str(r, t, "value", &vl);
+        if (k == NULL || kl == 0 || kl > 128) {
+            rc = ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                               "%s[%zu].key: a tag key has 1 to 128 characters.", path, i);
+            goto fail;
+        }
+        if (tag_has_aws_prefix(k, kl)) {
+            rc = ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                               "%s[%zu].key: the aws: prefix is reserved for AWS use.", path, i);
+            goto fail;
+        }
+        if (vl > 256) {
+            rc = ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                               "%s[%zu].value: a tag value has at most 256 characters.", path, i);
+            goto fail;
+        }
+        for (size_t j = 0; j < tags.n; j++) {
+            if (ecs_str__eq(&tags.items[j].key, k, kl)) {
+                rc = ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
+                                   "%s[%zu].key: duplicate tag key '%.*s'.", path, i, (int)kl, k);
+                goto fail;
+            }
+        }
+        {
+            ecs_tag *tg = &tags.items[tags.n];
+            if (ecs_str__dup(r->ctx, &tg->key, k, kl) != ECS_OK)
+                goto oom;
+            if (ecs_str__dup(r->ctx, &tg->value, v != NULL ? v : "", v != NULL ? vl : 0) != ECS_OK) {
+                ecs_str__free(r->ctx, &tg->key);
+                goto oom;
+            }
+            tags.n++;
+        }
+    }
+    *out = tags;
+    return ECS_OK;
+oom:
+    rc = ecs_req__nomem(r);
+fail:
+    ecs_plane__tags_free(r->ctx, &tags);
+    return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * What every action handler works with: the plane, the request (already
+ * accepted by the shape check, so member types are right), the response
+ * writer and the error to fill; and helpers for the members and idioms that
+ * recur across actions (the cluster reference, pagination).
+ */
+#ifndef ECS_API_REQ_H
+#define ECS_API_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/api_internal.h"
+#include "plane/plane_internal.h"
+
+typedef struct ecs_req {
+    ecs_plane *pl;
+    ecs_ctx *ctx;
+    const ecs_json_doc *doc;
+    const ecs_json_val *root;
+    ecs_json_writer *w;
+    ecs_api_error *err;
+} ecs_req;
+
+typedef ecs_status (*ecs_action_fn)(ecs_req *r);
+
+/* A member of obj (NULL when absent). */
+const ecs_json_val *ecs_req__member(const ecs_req *r, const ecs_json_val *obj, const char *key);
+/* A string member (NULL when absent; *len set when present). */
+const char *ecs_req__str(const ecs_req *r, const ecs_json_val *obj, const char *key, size_t *len);
+/* A boolean member, or dflt when absent. */
+bool ecs_req__bool(const ecs_req *r, const ecs_json_val *obj, const char *key, bool dflt);
+
+/* Resolve the request's `cluster` member ("default" when absent) to an
+ * ACTIVE cluster, or fail with ClusterNotFoundException. */
+ecs_status ecs_req__cluster(ecs_req *r, ecs_cluster **out);
+
+/* Pagination: maxResults (1..100, default dflt) and nextToken (decoded to
+ * the key after which the page starts; *key_len 0 and *has_key false when
+ * absent). keybuf must hold ECS_TOKEN_KEY_MAX bytes. */
+#define ECS_TOKEN_KEY_MAX 600
+ecs_status ecs_req__page(ecs_req *r, size_t dflt, size_t *max_results, char *keybuf,
+                         size_t *key_len, bool *has_key);
+/* Write "nextToken": <token for key> into the open response object. */
+void ecs_req__write_token(ecs_req *r, const char *key, size_t key_len);
+
+/* Fail with ServerException for an allocation the context reported. */
+ecs_status ecs_req__nomem(ecs_req *r);
+
+/* Handlers, one per action (lib/api/act_*.c). */
+ecs_status ecs_act__create_cluster(ecs_req *r);
+ecs_status ecs_act__describe_clusters(ecs_req *r);
+ecs_status ecs_act__list_clusters(ecs_req *r);
+ecs_status ecs_act__delete_cluster(ecs_req *r);
+ecs_status ecs_act__register_container_instance(ecs_req *r);
+ecs_status ecs_act__deregister_container_instance(ecs_req *r);
+ecs_status ecs_act__describe_container_instances(ecs_req *r);
+ecs_status ecs_act__list_container_instances(ecs_req *r);
+ecs_status ecs_act__update_container_instances_state(ecs_req *r);
+ecs_status ecs_act__put_attributes(ecs_req *r);
+ecs_status ecs_act__delete_attributes(ecs_req *r);
+ecs_status ecs_act__list_attributes(ecs_req *r);
+ecs_status ecs_act__register_task_definition(ecs_req *r);
+ecs_status ecs_act__describe_task_definition(ecs_req *r);
+ecs_status ecs_act__deregister_task_definition(ecs_req *r);
+ecs_status ecs_act__delete_task_definitions(ecs_req *r);
+ecs_status ecs_act__list_task_definitions(ecs_req *r);
+ecs_status ecs_act__list_task_definition_families(ecs_req *r);
+ecs_status ecs_act__run_task(ecs_req *r);
+ecs_status ecs_act__start_task(ecs_req *r);
+ecs_status ecs_act__describe_tasks(ecs_req *r);
+ecs_status ecs_act__list_tasks(ecs_req *r);
+/* libecs extensions (not ECS actions; no API-model shape) */
+ecs_status ecs_act__register_subnets(ecs_req *r);
+ecs_status ecs_act__set_fargate_capacity(ecs_req *r);
+
+/* Shared by handlers: decode a tags list (key 1..128, value 0..256, at most
+ * 50, no "aws:" prefix) into *out (untouched on failure). */
+ecs_status ecs_req__tags(ecs_req *r, const ecs_json_val *list, const char *path, ecs_tags *out);
+
+/* Check an attribute's name (1..128 of letters, digits, '-', '_', '/', '\\',
+ * '.') and value (absent, or 1..128 of letters, digits, '-', '_', '.', '@',
+ * '/', '\\', ':' and inner spaces). path names the attribute in messages. */
+ecs_status ecs_req__attr_check(ecs_req *r, const char *path, const char *name, size_t nl,
+                               const char *value, size_t vl, bool has_value);
+
+#endif /* ECS_API_REQ_H */

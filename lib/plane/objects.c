@@ -1,0 +1,127 @@
+/* Freeing the plane's objects, and the API's names for their states. */
+#include "plane/plane_internal.h"
+
+const char *ecs_plane__instance_status_name(ecs_instance_status s)
+{
+    switch (s) {
+    case ECS_INST_ACTIVE: return "ACTIVE";
+    case ECS_INST_DRAINING: return "DRAINING";
+    case ECS_INST_INACTIVE: return "INACTIVE";
+    }
+    return "INACTIVE";
+}
+
+const char *ecs_plane__td_status_name(ecs_td_status s)
+{
+    switch (s) {
+    case ECS_TD_ACTIVE: return "ACTIVE";
+    case ECS_TD_INACTIVE: return "INACTIVE";
+    case ECS_TD_DELETE_IN_PROGRESS: return "DELETE_IN_PROGRESS";
+    }
+    return "INACTIVE";
+}
+
+const char *ecs_plane__network_mode_name(ecs_network_mode m)
+{
+    switch (m) {
+    case ECS_NET_BRIDGE: return "bridge";
+    case ECS_NET_HOST: return "host";
+    case ECS_NET_AWSVPC: return "awsvpc";
+    case ECS_NET_NONE: return "none";
+    }
+    return "bridge";
+}
+
+void ecs_plane__tags_free(ecs_ctx *ctx, ecs_tags *tags)
+{
+    for (size_t i = 0; i < tags->n; i++) {
+        ecs_str__free(ctx, &tags->items[i].key);
+        ecs_str__free(ctx, &tags->items[i].value);
+    }
+    ecs_vec__free(ctx, tags->items, tags->cap, sizeof(ecs_tag));
+    tags->items = NULL;
+    tags->n = tags->cap = 0;
+}
+
+void ecs_plane__instance_free(ecs_ctx *ctx, ecs_instance *inst)
+{
+    if (inst == NULL)
+        return;
+    ecs_str__free(ctx, &inst->id);
+    ecs_str__free(ctx, &inst->arn);
+    ecs_str__free(ctx, &inst->ec2_instance_id);
+    ecs_str__free(ctx, &inst->availability_zone);
+    ecs_str__free(ctx, &inst->instance_type);
+    ecs_str__free(ctx, &inst->ami_id);
+    ecs_str__free(ctx, &inst->agent_version);
+    ecs_str__free(ctx, &inst->agent_hash);
+    ecs_str__free(ctx, &inst->docker_version);
+    if (inst->ports_tcp != NULL)
+        ecs_ctx__release(ctx, inst->ports_tcp, inst->nports_tcp * sizeof(uint16_t));
+    if (inst->ports_udp != NULL)
+        ecs_ctx__release(ctx, inst->ports_udp, inst->nports_udp * sizeof(uint16_t));
+    for (size_t i = 0; i < inst->ngpus; i++)
+        ecs_str__free(ctx, &inst->gpus[i]);
+    if (inst->gpus != NULL)
+        ecs_ctx__release(ctx, inst->gpus, inst->ngpus * sizeof(ecs_str));
+    for (size_t i = 0; i < inst->nattrs; i++) {
+        ecs_str__free(ctx, &inst->attrs[i].name);
+        ecs_str__free(ctx, &inst->attrs[i].value);
+    }
+    ecs_vec__free(ctx, inst->attrs, inst->attrs_cap, sizeof(ecs_attr));
+    ecs_plane__tags_free(ctx, &inst->tags);
+    ecs_ctx__release(ctx, inst, sizeof *inst);
+}
+
+void ecs_plane__cluster_free(ecs_ctx *ctx, ecs_cluster *c)
+{
+    if (c == NULL)
+        return;
+#ifdef ECS_WITH_TASKS
+    for (size_t i = 0; i < c->ntasks; i++)
+        ecs_plane__task_free(ctx, c->tasks[i]);
+#endif
+    ecs_vec__free(ctx, c->tasks, c->tasks_cap, sizeof(ecs_task *));
+    ecs_map__free(ctx, &c->task_by_id);
+    for (size_t i = 0; i < c->ntokens; i++) {
+        ecs_token *t = c->tokens[i];
+        ecs_str__free(ctx, &t->token);
+        for (size_t k = 0; k < t->ntasks; k++)
+            ecs_str__free(ctx, &t->task_arns[k]);
+        if (t->task_arns != NULL)
+            ecs_ctx__release(ctx, t->task_arns, t->ntasks * sizeof(ecs_str));
+        ecs_ctx__release(ctx, t, sizeof *t);
+    }
+    ecs_vec__free(ctx, c->tokens, c->tokens_cap, sizeof(ecs_token *));
+#ifdef ECS_WITH_TASKS
+    ecs_place_free(c->engine);
+#endif
+    for (size_t i = 0; i < c->ninstances; i++)
+        ecs_plane__instance_free(ctx, c->instances[i]);
+    ecs_vec__free(ctx, c->instances, c->instances_cap, sizeof(ecs_instance *));
+    ecs_str__free(ctx, &c->name);
+    ecs_str__free(ctx, &c->arn);
+    ecs_plane__tags_free(ctx, &c->tags);
+    ecs_ctx__release(ctx, c, sizeof *c);
+}
+
+void ecs_plane__revision_free(ecs_ctx *ctx, ecs_revision *r)
+{
+    if (r == NULL)
+        return;
+    ecs_str__free(ctx, &r->arn);
+    ecs_taskdef__free(ctx, r->def);
+    ecs_plane__tags_free(ctx, &r->tags);
+    ecs_ctx__release(ctx, r, sizeof *r);
+}
+
+void ecs_plane__family_free(ecs_ctx *ctx, ecs_family *f)
+{
+    if (f == NULL)
+        return;
+    for (size_t i = 0; i < f->nrevs; i++)
+        ecs_plane__revision_free(ctx, f->revs[i]);
+    ecs_vec__free(ctx, f->revs, f->revs_cap, sizeof(ecs_revision *));
+    ecs_str__free(ctx, &f->name);
+    ecs_ctx__release(ctx, f, sizeof *f);
+}
