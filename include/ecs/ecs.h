@@ -11,6 +11,7 @@
 #include "ecs/context.h"
 #include "ecs/rng.h"
 #include "ecs/json.h"
+#include "ecs/place.h"
 #include "ecs/plane.h"
 
 #endif /* ECS_ECS_H */

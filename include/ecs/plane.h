@@ -58,9 +58,11 @@ typedef struct ecs_plane_options {
     const char *region;     /**< NULL: "us-east-1". Lower case, digits, '-'. */
     const char *account_id; /**< NULL: "123456789012". Twelve digits. */
     int64_t start_ms;       /**< Clock at creation; 0: ECS_PLANE_DEFAULT_START_MS. */
+    uint32_t max_instances_per_cluster; /**< 0: ECS's quota, 5,000. Raise it to
+                                             simulate larger fleets. */
 } ecs_plane_options;
 
-#define ECS_PLANE_OPTIONS_INIT { (uint32_t)sizeof(ecs_plane_options), 0u, 0u, NULL, NULL, 0 }
+#define ECS_PLANE_OPTIONS_INIT { (uint32_t)sizeof(ecs_plane_options), 0u, 0u, NULL, NULL, 0, 0u }
 
 /**
  * Make a control plane.

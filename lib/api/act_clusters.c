@@ -163,6 +163,20 @@ ecs_status ecs_act__describe_clusters(ecs_req *r)
     ecs_json_write_arr_end(w);
     ecs_json_write_key(w, "failures", 8);
     ecs_json_write_arr_begin(w);
+    if ((list == NULL || ecs_json_len(list) == 0) &&
+        ecs_plane__cluster_by_ref(r->pl, dflt, sizeof dflt - 1) == NULL) {
+        ecs_str arn;
+        if (ecs_str__fmt(r->ctx, &arn, "arn:aws:ecs:%s:%s:cluster/default",
+                         ecs_str__c(&r->pl->region), ecs_str__c(&r->pl->account)) != ECS_OK)
+            return ecs_req__nomem(r);
+        ecs_json_write_obj_begin(w);
+        ecs_json_write_key(w, "arn", 3);
+        ecs_json_write_str(w, ecs_str__c(&arn), arn.len);
+        ecs_json_write_key(w, "reason", 6);
+        ecs_json_write_str(w, "MISSING", 7);
+        ecs_json_write_obj_end(w);
+        ecs_str__free(r->ctx, &arn);
+    }
     for (const ecs_json_val *v = ecs_json_first(list); v != NULL; v = ecs_json_next(list, v)) {
         size_t n = 0;
         const char *ref = ecs_json_str(r->doc, v, &n);
@@ -251,9 +265,11 @@ ecs_status ecs_act__delete_cluster(ecs_req *r)
     if (c->active_services > 0)
         return ecs_api__fail(r->err, ECS_E_CONFLICT, "ClusterContainsServicesException",
                              "The Cluster cannot be deleted while Services are active.");
-    if (c->running_tasks + c->pending_tasks > 0)
-        return ecs_api__fail(r->err, ECS_E_CONFLICT, "ClusterContainsTasksException",
-                             "The Cluster cannot be deleted while Tasks are active.");
+    for (size_t i = 0; i < c->ntasks; i++) {
+        if (c->tasks[i]->last != ECS_TASK_STOPPED)
+            return ecs_api__fail(r->err, ECS_E_CONFLICT, "ClusterContainsTasksException",
+                                 "The Cluster cannot be deleted while Tasks are active.");
+    }
     c->active = false;
     ecs_json_write_obj_begin(r->w);
     ecs_json_write_key(r->w, "cluster", 7);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "api/req.h"
+#include "query/query.h"
 
 static const char *const k_default_capabilities[] = {
     "com.amazonaws.ecs.capability.docker-remote-api.1.17",
@@ -453,10 +454,10 @@ ecs_status ecs_act__register_container_instance(ecs_req *r)
         ecs_plane__engine_put_instance(r->pl, c, inst);
         return ECS_OK;
     }
-    if (c->registered_instances >= ECS_MAX_INSTANCES_PER_CLUSTER)
+    if (c->registered_instances >= r->pl->max_instances)
         return ecs_api__fail(r->err, ECS_E_LIMIT, ECS_ERR_LIMIT_EXCEEDED,
                              "Cluster %s has reached the limit of %u container instances.",
-                             ecs_str__c(&c->name), ECS_MAX_INSTANCES_PER_CLUSTER);
+                             ecs_str__c(&c->name), (unsigned)r->pl->max_instances);
     if ((rc = build_instance(r, c, &g, &inst)) != ECS_OK)
         return rc;
     if (ecs_vec__reserve(r->ctx, (void **)&c->instances, &c->instances_cap, sizeof(ecs_instance *),
@@ -573,6 +574,131 @@ ecs_status ecs_act__describe_container_instances(ecs_req *r)
     return ecs_json_write_obj_end(r->w) == ECS_OK ? ECS_OK : ecs_req__nomem(r);
 }
 
+/* For ListContainerInstances' filter: the instance's own properties and
+ * attributes, and the distinct groups of the live tasks on it. */
+typedef struct group_ref {
+    const ecs_instance *inst;
+    const ecs_str *group;
+} group_ref;
+
+typedef struct group_table {
+    group_ref *refs; /* sorted by instance, then group; duplicates removed */
+    size_t n, cap;
+} group_table;
+
+typedef struct inst_groups {
+    const ecs_instance *inst;
+    const group_table *table;
+} inst_groups;
+
+static int cmp_group_ref(const void *a, const void *b)
+{
+    const group_ref *x = a, *y = b;
+    if (x->inst != y->inst)
+        return (uintptr_t)x->inst < (uintptr_t)y->inst ? -1 : 1;
+    return ecs_str__cmp(x->group, y->group);
+}
+
+static ecs_status groups_build(ecs_req *r, const ecs_cluster *c, group_table *out)
+{
+    size_t n = 0, m = 0;
+    out->refs = NULL;
+    out->n = out->cap = 0;
+    if (c->ntasks == 0)
+        return ECS_OK;
+    out->refs = ecs_ctx__alloc(r->ctx, c->ntasks * sizeof(group_ref));
+    if (out->refs == NULL)
+        return ecs_req__nomem(r);
+    out->cap = c->ntasks;
+    for (size_t i = 0; i < c->ntasks; i++) {
+        const ecs_task *t = c->tasks[i];
+        if (t->inst == NULL || t->last == ECS_TASK_STOPPED)
+            continue;
+        out->refs[n].inst = t->inst;
+        out->refs[n].group = &t->group;
+        n++;
+    }
+    qsort(out->refs, n, sizeof(group_ref), cmp_group_ref);
+    for (size_t i = 0; i < n; i++) {
+        if (m == 0 || cmp_group_ref(&out->refs[m - 1], &out->refs[i]) != 0)
+            out->refs[m++] = out->refs[i];
+    }
+    out->n = m;
+    return ECS_OK;
+}
+
+static void groups_free(ecs_req *r, group_table *g)
+{
+    if (g->refs != NULL)
+        ecs_ctx__release(r->ctx, g->refs, g->cap * sizeof(group_ref));
+    g->refs = NULL;
+    g->n = g->cap = 0;
+}
+
+/* Range of table entries for inst: [*first, *first + count). */
+static size_t groups_of(const group_table *t, const ecs_instance *inst, size_t *first)
+{
+    size_t lo = 0, hi = t->n, count = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)t->refs[mid].inst < (uintptr_t)inst)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    while (lo + count < t->n && t->refs[lo + count].inst == inst)
+        count++;
+    return count;
+}
+
+static bool subj_attribute(const void *p, const char *name, size_t nl, const char **value,
+                           size_t *vl)
+{
+    const inst_groups *ig = p;
+    for (size_t i = 0; i < ig->inst->nattrs; i++) {
+        const ecs_attr *a = &ig->inst->attrs[i];
+        if (ecs_str__eq(&a->name, name, nl)) {
+            *value = ecs_str__c(&a->value);
+            *vl = a->value.len;
+            return true;
+        }
+    }
+    return false;
+}
+
+static size_t subj_group_count(const void *p)
+{
+    const inst_groups *ig = p;
+    size_t first;
+    return ig->table->refs == NULL ? 0 : groups_of(ig->table, ig->inst, &first);
+}
+
+static const char *subj_group_at(const void *p, size_t i, size_t *len)
+{
+    const inst_groups *ig = p;
+    size_t first;
+    (void)groups_of(ig->table, ig->inst, &first);
+    *len = ig->table->refs[first + i].group->len;
+    return ecs_str__c(ig->table->refs[first + i].group);
+}
+
+static void subject_of(const ecs_instance *inst, const inst_groups *ig, ecs_query_subject *s)
+{
+    memset(s, 0, sizeof *s);
+    s->inst = ig;
+    s->ec2_instance_id = ecs_str__c(&inst->ec2_instance_id);
+    s->ec2_instance_id_len = inst->ec2_instance_id.len;
+    s->agent_version = inst->agent_version.len > 0 ? inst->agent_version.p : NULL;
+    s->agent_version_len = inst->agent_version.len;
+    s->registered_at_ms = inst->registered_at_ms;
+    s->running_tasks_count = inst->running_tasks;
+    s->agent_connected = inst->agent_connected;
+    s->attribute = subj_attribute;
+    s->group_count = subj_group_count;
+    s->group_at = subj_group_at;
+}
+
 static int cmp_inst_arn(const void *a, const void *b)
 {
     const ecs_instance *x = *(const ecs_instance *const *)a, *y = *(const ecs_instance *const *)b;
@@ -586,28 +712,53 @@ ecs_status ecs_act__list_container_instances(ecs_req *r)
     size_t max, key_len, n = 0, bytes, i = 0, emitted = 0, sl = 0;
     bool has_key;
     const char *status = ecs_req__str(r, r->root, "status", &sl);
+    size_t fl = 0;
+    const char *filter_text = ecs_req__str(r, r->root, "filter", &fl);
+    ecs_query *filter = NULL;
+    group_table groups = { NULL, 0, 0 };
     const ecs_instance **sorted;
     ecs_str k;
     ecs_status rc;
 
     if ((rc = ecs_req__cluster(r, &c)) != ECS_OK)
         return rc;
-    if (ecs_req__member(r, r->root, "filter") != NULL)
-        return FAIL_IP(r, "filter: cluster query language expressions are not supported by this "
-                          "version of libecs.");
     if ((rc = ecs_req__page(r, 100, &max, key, &key_len, &has_key)) != ECS_OK)
         return rc;
+    if (filter_text != NULL) {
+        rc = ecs_query__compile(r->ctx, filter_text, fl, &filter);
+        if (rc == ECS_E_NOMEM)
+            return ecs_req__nomem(r);
+        if (rc != ECS_OK)
+            return FAIL_IP(r, "filter: %s", ecs_ctx_errmsg(r->ctx));
+        if ((rc = groups_build(r, c, &groups)) != ECS_OK) {
+            ecs_query__free(r->ctx, filter);
+            return rc;
+        }
+    }
     bytes = (c->ninstances + 1) * sizeof *sorted;
     sorted = ecs_ctx__alloc(r->ctx, bytes);
-    if (sorted == NULL)
+    if (sorted == NULL) {
+        ecs_query__free(r->ctx, filter);
+        groups_free(r, &groups);
         return ecs_req__nomem(r);
+    }
     for (size_t j = 0; j < c->ninstances; j++) {
         const ecs_instance *inst = c->instances[j];
         const char *name = ecs_plane__instance_status_name(inst->status);
-        if (status != NULL ? (strlen(name) == sl && memcmp(name, status, sl) == 0)
-                           : inst->status != ECS_INST_INACTIVE)
-            sorted[n++] = inst;
+        if (!(status != NULL ? (strlen(name) == sl && memcmp(name, status, sl) == 0)
+                             : inst->status != ECS_INST_INACTIVE))
+            continue;
+        if (filter != NULL) {
+            ecs_query_subject subj;
+            inst_groups ig = { inst, &groups };
+            subject_of(inst, &ig, &subj);
+            if (!ecs_query__eval(filter, &subj))
+                continue;
+        }
+        sorted[n++] = inst;
     }
+    ecs_query__free(r->ctx, filter);
+    groups_free(r, &groups);
     qsort(sorted, n, sizeof *sorted, cmp_inst_arn);
     k.p = key;
     k.len = key_len;

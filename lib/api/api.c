@@ -28,32 +28,20 @@ static const action k_actions[] = {
     { "DescribeClusters", ecs_act__describe_clusters },
     { "DescribeContainerInstances", ecs_act__describe_container_instances },
     { "DescribeTaskDefinition", ecs_act__describe_task_definition },
-#ifdef ECS_WITH_TASKS
     { "DescribeTasks", ecs_act__describe_tasks },
-#endif
     { "ListAttributes", ecs_act__list_attributes },
     { "ListClusters", ecs_act__list_clusters },
     { "ListContainerInstances", ecs_act__list_container_instances },
     { "ListTaskDefinitionFamilies", ecs_act__list_task_definition_families },
     { "ListTaskDefinitions", ecs_act__list_task_definitions },
-#ifdef ECS_WITH_TASKS
     { "ListTasks", ecs_act__list_tasks },
-#endif
     { "PutAttributes", ecs_act__put_attributes },
     { "RegisterContainerInstance", ecs_act__register_container_instance },
-#ifdef ECS_WITH_TASKS
     { "RegisterSubnets", ecs_act__register_subnets },
-#endif
     { "RegisterTaskDefinition", ecs_act__register_task_definition },
-#ifdef ECS_WITH_TASKS
     { "RunTask", ecs_act__run_task },
-#endif
-#ifdef ECS_WITH_TASKS
     { "SetFargateCapacity", ecs_act__set_fargate_capacity },
-#endif
-#ifdef ECS_WITH_TASKS
     { "StartTask", ecs_act__start_task },
-#endif
     { "UpdateContainerInstancesState", ecs_act__update_container_instances_state },
 };
 
@@ -96,6 +84,7 @@ static ecs_status run(ecs_plane *pl, const char *name, size_t name_len, const ch
     ecs_json_doc *doc = NULL, *stripped = NULL;
     const ecs_json_val *root;
     ecs_req r;
+    ecs_rng saved_rng;
     ecs_status rc;
     int shape;
 
@@ -147,7 +136,10 @@ static ecs_status run(ecs_plane *pl, const char *name, size_t name_len, const ch
     r.w = pl->w;
     r.err = err;
     ecs_json_writer_reset(pl->w);
+    saved_rng = pl->rng;
     rc = act->fn(&r);
+    if (rc != ECS_OK)
+        pl->rng = saved_rng; /* a failed call draws nothing: later ids stay the same */
     if (rc == ECS_OK && ecs_json_writer_result(pl->w, &(const char *){ NULL }, NULL) != ECS_OK)
         rc = ecs_api__fail(err, ECS_E_INTERNAL, ECS_ERR_SERVER, "response incomplete: %s",
                            ecs_ctx_errmsg(pl->ctx));

@@ -70,6 +70,7 @@ void ecs_plane__instance_free(ecs_ctx *ctx, ecs_instance *inst)
     }
     ecs_vec__free(ctx, inst->attrs, inst->attrs_cap, sizeof(ecs_attr));
     ecs_plane__tags_free(ctx, &inst->tags);
+    ecs_vec__free(ctx, inst->held, inst->held_cap, sizeof(ecs_held_port));
     ecs_ctx__release(ctx, inst, sizeof *inst);
 }
 
@@ -77,10 +78,8 @@ void ecs_plane__cluster_free(ecs_ctx *ctx, ecs_cluster *c)
 {
     if (c == NULL)
         return;
-#ifdef ECS_WITH_TASKS
     for (size_t i = 0; i < c->ntasks; i++)
         ecs_plane__task_free(ctx, c->tasks[i]);
-#endif
     ecs_vec__free(ctx, c->tasks, c->tasks_cap, sizeof(ecs_task *));
     ecs_map__free(ctx, &c->task_by_id);
     for (size_t i = 0; i < c->ntokens; i++) {
@@ -93,9 +92,7 @@ void ecs_plane__cluster_free(ecs_ctx *ctx, ecs_cluster *c)
         ecs_ctx__release(ctx, t, sizeof *t);
     }
     ecs_vec__free(ctx, c->tokens, c->tokens_cap, sizeof(ecs_token *));
-#ifdef ECS_WITH_TASKS
     ecs_place_free(c->engine);
-#endif
     for (size_t i = 0; i < c->ninstances; i++)
         ecs_plane__instance_free(ctx, c->instances[i]);
     ecs_vec__free(ctx, c->instances, c->instances_cap, sizeof(ecs_instance *));

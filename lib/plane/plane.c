@@ -40,6 +40,7 @@ ecs_status ecs_plane_new(ecs_ctx *ctx, const ecs_plane_options *opts, ecs_plane 
     uint64_t seed = 0;
     uint32_t flags = 0;
     int64_t start = ECS_PLANE_DEFAULT_START_MS;
+    uint32_t max_instances = ECS_MAX_INSTANCES_PER_CLUSTER;
     ecs_plane *pl;
     ecs_status rc;
 
@@ -60,6 +61,8 @@ ecs_status ecs_plane_new(ecs_ctx *ctx, const ecs_plane_options *opts, ecs_plane 
             account = opts->account_id;
         if (OPT_HAS(opts, start_ms) && opts->start_ms != 0)
             start = opts->start_ms;
+        if (OPT_HAS(opts, max_instances_per_cluster) && opts->max_instances_per_cluster != 0)
+            max_instances = opts->max_instances_per_cluster;
     }
     if ((flags & ~ECS_PLANE_F_LENIENT_TASKDEF) != 0)
         return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG, "ecs_plane_new: unknown flag 0x%x",
@@ -83,6 +86,7 @@ ecs_status ecs_plane_new(ecs_ctx *ctx, const ecs_plane_options *opts, ecs_plane 
     pl->now_ms = start;
     pl->err_code = "";
     pl->seed = seed;
+    pl->max_instances = max_instances;
     ecs_rng_seed(&pl->rng, seed);
     if ((rc = ecs_str__dup(ctx, &pl->region, region, strlen(region))) != ECS_OK ||
         (rc = ecs_str__dup(ctx, &pl->account, account, strlen(account))) != ECS_OK ||
@@ -184,6 +188,13 @@ ecs_status ecs_plane_dump(ecs_plane *pl, const char **out, size_t *out_len)
         for (size_t j = 0; j < c->ninstances; j++)
             ecs_plane__write_instance(pl, w, c->instances[j], ECS_WRITE_TAGS);
         ecs_json_write_arr_end(w);
+        ecs_json_write_key(w, "tasks", 5);
+        ecs_json_write_arr_begin(w);
+        for (size_t j = 0; j < c->ntasks; j++)
+            ecs_plane__write_task(pl, w, c->tasks[j], ECS_WRITE_TAGS);
+        ecs_json_write_arr_end(w);
+        ecs_json_write_key(w, "clientTokens", 12);
+        ecs_json_write_int(w, (int64_t)c->ntokens);
         ecs_json_write_obj_end(w);
     }
     ecs_json_write_arr_end(w);
@@ -210,6 +221,21 @@ ecs_status ecs_plane_dump(ecs_plane *pl, const char **out, size_t *out_len)
         ecs_json_write_obj_end(w);
     }
     ecs_json_write_arr_end(w);
+    ecs_json_write_key(w, "subnets", 7);
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->nsubnets; i++) {
+        ecs_json_write_obj_begin(w);
+        ecs_json_write_key(w, "subnetId", 8);
+        ecs_json_write_str(w, ecs_str__c(&pl->subnets[i].id), pl->subnets[i].id.len);
+        ecs_json_write_key(w, "availabilityZone", 16);
+        ecs_json_write_str(w, ecs_str__c(&pl->subnets[i].az), pl->subnets[i].az.len);
+        ecs_json_write_key(w, "nextHost", 8);
+        ecs_json_write_int(w, pl->subnets[i].next_host);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    ecs_json_write_key(w, "fargateLimit", 12);
+    ecs_json_write_int(w, pl->fargate_limit);
     ecs_json_write_obj_end(w);
     return ecs_json_writer_result(w, out, out_len);
 }

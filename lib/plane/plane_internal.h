@@ -74,7 +74,14 @@ typedef struct ecs_instance {
     size_t nattrs, attrs_cap;
     ecs_tags tags;
     uint32_t running_tasks, pending_tasks;
+    struct ecs_held_port *held;   /* static host ports that tasks hold */
+    size_t nheld, held_cap;
 } ecs_instance;
+
+typedef struct ecs_held_port {
+    uint16_t port;
+    bool udp;
+} ecs_held_port;
 
 typedef enum ecs_task_status {
     ECS_TASK_PROVISIONING = 0,
@@ -101,6 +108,7 @@ typedef struct ecs_binding {
     uint16_t container_port;
     uint16_t host_port;
     bool udp;
+    bool dynamic;                 /* hostPort 0: assigned from the ephemeral range */
     uint16_t container; /* index into the definition's containers */
 } ecs_binding;
 
@@ -184,6 +192,7 @@ typedef struct ecs_family {
 struct ecs_plane {
     ecs_ctx *ctx;
     uint32_t flags;
+    uint32_t max_instances;       /* per cluster */
     uint64_t seed;
     ecs_rng rng;
     ecs_str region, account;
@@ -255,18 +264,9 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
  * ecs_plane__engine_sync() rebuilds a stale engine from the plane before
  * the next placement (that one may fail with ECS_E_NOMEM, changing
  * nothing). */
-#ifdef ECS_WITH_TASKS
 void ecs_plane__engine_put_instance(ecs_plane *pl, ecs_cluster *c, const ecs_instance *inst);
 void ecs_plane__engine_put_attribute(ecs_cluster *c, const ecs_instance *inst, const ecs_attr *a);
 void ecs_plane__engine_unset_attribute(ecs_cluster *c, const ecs_instance *inst, const ecs_str *name);
-#else /* TEMPORARY: until the placement engine lands */
-static inline void ecs_plane__engine_put_instance(ecs_plane *pl, ecs_cluster *c, const ecs_instance *inst)
-{ (void)pl; (void)c; (void)inst; }
-static inline void ecs_plane__engine_put_attribute(ecs_cluster *c, const ecs_instance *inst, const ecs_attr *a)
-{ (void)c; (void)inst; (void)a; }
-static inline void ecs_plane__engine_unset_attribute(ecs_cluster *c, const ecs_instance *inst, const ecs_str *name)
-{ (void)c; (void)inst; (void)name; }
-#endif
 ecs_status ecs_plane__engine_sync(ecs_plane *pl, ecs_cluster *c);
 ecs_subnet *ecs_plane__subnet(const ecs_plane *pl, const char *id, size_t len);
 

@@ -109,6 +109,25 @@ static void ports_resource(ecs_json_writer *w, const char *name, const uint16_t 
     ecs_json_write_obj_end(w);
 }
 
+static size_t sort_unique(uint16_t *p, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 1; i < n; i++) { /* insertion sort: n <= 256 */
+        uint16_t v = p[i];
+        size_t j = i;
+        while (j > 0 && p[j - 1] > v) {
+            p[j] = p[j - 1];
+            j--;
+        }
+        p[j] = v;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (m == 0 || p[m - 1] != p[i])
+            p[m++] = p[i];
+    }
+    return m;
+}
+
 static void resources(ecs_json_writer *w, const ecs_instance *inst, bool remaining)
 {
     ecs_json_write_arr_begin(w);
@@ -116,8 +135,28 @@ static void resources(ecs_json_writer *w, const ecs_instance *inst, bool remaini
     ecs_json_write_obj_end(w);
     resource_head(w, "MEMORY", "INTEGER", remaining ? inst->mem_remaining : inst->mem_total);
     ecs_json_write_obj_end(w);
-    ports_resource(w, "PORTS", inst->ports_tcp, inst->nports_tcp);
-    ports_resource(w, "PORTS_UDP", inst->ports_udp, inst->nports_udp);
+    if (remaining && inst->nheld > 0) {
+        /* what registration reserved plus the static ports tasks hold */
+        uint16_t tcp[256], udp[256];
+        size_t nt = 0, nu = 0;
+        for (size_t i = 0; i < inst->nports_tcp && nt < 256; i++)
+            tcp[nt++] = inst->ports_tcp[i];
+        for (size_t i = 0; i < inst->nports_udp && nu < 256; i++)
+            udp[nu++] = inst->ports_udp[i];
+        for (size_t i = 0; i < inst->nheld; i++) {
+            if (inst->held[i].udp && nu < 256)
+                udp[nu++] = inst->held[i].port;
+            else if (!inst->held[i].udp && nt < 256)
+                tcp[nt++] = inst->held[i].port;
+        }
+        nt = sort_unique(tcp, nt);
+        nu = sort_unique(udp, nu);
+        ports_resource(w, "PORTS", tcp, nt);
+        ports_resource(w, "PORTS_UDP", udp, nu);
+    } else {
+        ports_resource(w, "PORTS", inst->ports_tcp, inst->nports_tcp);
+        ports_resource(w, "PORTS_UDP", inst->ports_udp, inst->nports_udp);
+    }
     if (inst->ngpus > 0) {
         resource_head(w, "GPU", "STRINGSET", 0);
         KEY(w, "stringSetValue");

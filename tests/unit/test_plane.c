@@ -216,7 +216,7 @@ static void test_plane__cluster_errors(void **state)
     fails(f, "ListClusters", "{\"maxResults\":0}", "InvalidParameterException", "maxResults");
     fails(f, "ListClusters", "{\"nextToken\":\"garbage\"}", "InvalidParameterException", "nextToken");
     fails(f, "NoSuchAction", "{}", "UnknownOperationException", "NoSuchAction");
-    fails(f, "RunTask", "{}", "UnknownOperationException", "does not serve");
+    fails(f, "ExecuteCommand", "{}", "UnknownOperationException", "does not serve");
     fails(f, "DeleteCluster", "{}", "InvalidParameterException", "cluster");
     assert_int_equal(ecs_plane_cluster_count(f->pl), 0);
 }
@@ -377,7 +377,15 @@ static void test_plane__list_update_deregister_instances(void **state)
     fails(f, "UpdateContainerInstancesState", req, "InvalidParameterException", "ACTIVE or DRAINING");
     snprintf(req, sizeof req, "{\"cluster\":\"c1\",\"containerInstances\":[\"%s\"],\"status\":\"SLEEPING\"}", a.id);
     fails(f, "UpdateContainerInstancesState", req, "InvalidParameterException", "status");
-    fails(f, "ListContainerInstances", "{\"cluster\":\"c1\",\"filter\":\"attribute:x == y\"}",
+    /* filter: the cluster query language */
+    ok(f, "ListContainerInstances", "{\"cluster\":\"c1\",\"filter\":\"attribute:ecs.instance-type == c5.xlarge\"}");
+    assert_int_equal(len_at(f, "containerInstanceArns"), 1);
+    ok(f, "ListContainerInstances", "{\"cluster\":\"c1\",\"filter\":\"attribute:ecs.availability-zone in [us-east-1a, us-east-1c] and not(attribute:ecs.instance-type =~ c5.*)\"}");
+    assert_int_equal(len_at(f, "containerInstanceArns"), 1);
+    assert_string_equal(str_at(f, "containerInstanceArns.0"), a.arn);
+    ok(f, "ListContainerInstances", "{\"cluster\":\"c1\",\"filter\":\"attribute:nosuch != x\"}");
+    assert_int_equal(len_at(f, "containerInstanceArns"), 0); /* missing subject: false */
+    fails(f, "ListContainerInstances", "{\"cluster\":\"c1\",\"filter\":\"attribute:x ==\"}",
           "InvalidParameterException", "filter");
 
     snprintf(req, sizeof req, "{\"cluster\":\"c1\",\"containerInstance\":\"%s\"}", b.arn);

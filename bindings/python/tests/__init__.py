@@ -1,0 +1,1 @@
+"""Tests of the libecs Python binding (standard library unittest only)."""

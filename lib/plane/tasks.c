@@ -1,0 +1,406 @@
+/*
+ * Tasks as the plane holds them: their JSON form (DescribeTasks, RunTask),
+ * freeing, and the mirror of container instances in each cluster's
+ * placement engine (lib/place), which decides where EC2 tasks go.
+ *
+ * ENI slots per instance (awsvpc tasks, no trunking): the instance type's
+ * network interfaces minus the primary one, by size, as EC2's tables give
+ * them for current general-purpose types: nano/micro 1, small/medium 2,
+ * large 2, xlarge 3, 2xlarge 3, 4xlarge and larger 7; unknown types 2.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "plane/plane_internal.h"
+
+const char *ecs_plane__task_status_name(ecs_task_status s)
+{
+    switch (s) {
+    case ECS_TASK_PROVISIONING: return "PROVISIONING";
+    case ECS_TASK_PENDING: return "PENDING";
+    case ECS_TASK_ACTIVATING: return "ACTIVATING";
+    case ECS_TASK_RUNNING: return "RUNNING";
+    case ECS_TASK_DEACTIVATING: return "DEACTIVATING";
+    case ECS_TASK_STOPPING: return "STOPPING";
+    case ECS_TASK_DEPROVISIONING: return "DEPROVISIONING";
+    case ECS_TASK_STOPPED: return "STOPPED";
+    }
+    return "STOPPED";
+}
+
+const char *ecs_plane__launch_type_name(ecs_launch_type t)
+{
+    switch (t) {
+    case ECS_LAUNCH_EC2: return "EC2";
+    case ECS_LAUNCH_FARGATE: return "FARGATE";
+    case ECS_LAUNCH_EXTERNAL: return "EXTERNAL";
+    }
+    return "EC2";
+}
+
+void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t)
+{
+    if (t == NULL)
+        return;
+    ecs_str__free(ctx, &t->id);
+    ecs_str__free(ctx, &t->arn);
+    ecs_str__free(ctx, &t->group);
+    ecs_str__free(ctx, &t->started_by);
+    ecs_str__free(ctx, &t->az);
+    ecs_str__free(ctx, &t->eni_id);
+    ecs_str__free(ctx, &t->subnet_id);
+    ecs_str__free(ctx, &t->private_ip);
+    ecs_str__free(ctx, &t->public_ip);
+    ecs_str__free(ctx, &t->mac);
+    if (t->bindings != NULL)
+        ecs_ctx__release(ctx, t->bindings, t->nbindings * sizeof(ecs_binding));
+    ecs_json_doc_free(t->overrides);
+    ecs_plane__tags_free(ctx, &t->tags);
+    ecs_ctx__release(ctx, t, sizeof *t);
+}
+
+#define KEY(w, lit) ecs_json_write_key((w), (lit), sizeof(lit) - 1)
+
+static void str_member(ecs_json_writer *w, const char *key, const ecs_str *s)
+{
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_str(w, ecs_str__c(s), s->len);
+}
+
+static void cstr_member(ecs_json_writer *w, const char *key, const char *s)
+{
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_str(w, s, strlen(s));
+}
+
+/* A stable 32-hex-digit id derived from a task id and a number, for the
+ * task's containers and attachments (no state needed to reproduce it). */
+static void derived_id(const ecs_str *task_id, unsigned salt, char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t h1 = 0xcbf29ce484222325u ^ salt, h2 = 0x84222325cbf29ce4u + salt;
+    size_t k = 0;
+    for (size_t i = 0; i < task_id->len; i++) {
+        h1 = (h1 ^ (unsigned char)task_id->p[i]) * 0x100000001b3u;
+        h2 = (h2 ^ (unsigned char)task_id->p[i]) * 0x1000193u + 0x9e3779b97f4a7c15u;
+    }
+    for (int part = 0; part < 2; part++) {
+        uint64_t v = part == 0 ? h1 : h2;
+        for (int i = 0; i < 16; i++) {
+            if (k == 8 || k == 13 || k == 18 || k == 23)
+                out[k++] = '-';
+            out[k++] = hex[v & 15u];
+            v >>= 4;
+        }
+    }
+    out[k] = '\0';
+}
+
+static const char *container_image(const ecs_task *t, size_t i, size_t *len)
+{
+    const ecs_json_doc *doc = t->rev->def->doc;
+    const ecs_json_val *defs = ecs_json_obj_get(doc, ecs_json_root(doc), "containerDefinitions", 20);
+    const ecs_json_val *c = ecs_json_arr_get(defs, i);
+    const char *s = ecs_json_str(doc, ecs_json_obj_get(doc, c, "image", 5), len);
+    if (s == NULL) {
+        *len = 0;
+        return "";
+    }
+    return s;
+}
+
+static void write_eni_details(ecs_json_writer *w, const ecs_task *t)
+{
+    struct { const char *name; const ecs_str *v; } d[] = {
+        { "subnetId", &t->subnet_id },         { "networkInterfaceId", &t->eni_id },
+        { "macAddress", &t->mac },             { "privateIPv4Address", &t->private_ip },
+        { "publicIPv4Address", &t->public_ip },
+    };
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        if (d[i].v->len == 0)
+            continue;
+        ecs_json_write_obj_begin(w);
+        cstr_member(w, "name", d[i].name);
+        str_member(w, "value", d[i].v);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+}
+
+ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const ecs_task *t,
+                                 uint32_t flags)
+{
+    const ecs_taskdef *td = t->rev->def;
+    char buf[48], idbuf[37];
+    ecs_json_write_obj_begin(w);
+    KEY(w, "attachments");
+    ecs_json_write_arr_begin(w);
+    if (t->eni_id.len > 0) {
+        ecs_json_write_obj_begin(w);
+        derived_id(&t->id, 1000, idbuf);
+        cstr_member(w, "id", idbuf);
+        cstr_member(w, "type", "ElasticNetworkInterface");
+        cstr_member(w, "status", t->last >= ECS_TASK_STOPPED ? "DELETED" : "PRECREATED");
+        KEY(w, "details");
+        write_eni_details(w, t);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    cstr_member(w, "availabilityZone", ecs_str__c(&t->az));
+    str_member(w, "clusterArn", &t->cluster->arn);
+    if (t->inst != NULL)
+        str_member(w, "containerInstanceArn", &t->inst->arn);
+    KEY(w, "containers");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < td->ncontainers; i++) {
+        const ecs_container_def *cd = &td->containers[i];
+        size_t il;
+        const char *image = container_image(t, i, &il);
+        char arn[512];
+        int n;
+        derived_id(&t->id, (unsigned)i, idbuf);
+        n = snprintf(arn, sizeof arn, "arn:aws:ecs:%s:%s:container/%s/%s/%s",
+                     ecs_str__c(&pl->region), ecs_str__c(&pl->account), ecs_str__c(&t->cluster->name),
+                     ecs_str__c(&t->id), idbuf);
+        ecs_json_write_obj_begin(w);
+        KEY(w, "containerArn");
+        ecs_json_write_str(w, arn, n > 0 && (size_t)n < sizeof arn ? (size_t)n : 0);
+        str_member(w, "taskArn", &t->arn);
+        str_member(w, "name", &cd->name);
+        KEY(w, "image");
+        ecs_json_write_str(w, image, il);
+        cstr_member(w, "lastStatus", t->last == ECS_TASK_PROVISIONING ? "PENDING"
+                                                                       : ecs_plane__task_status_name(t->last));
+        KEY(w, "networkBindings");
+        ecs_json_write_arr_begin(w);
+        for (size_t b = 0; b < t->nbindings; b++) {
+            if (t->bindings[b].container != i)
+                continue;
+            ecs_json_write_obj_begin(w);
+            cstr_member(w, "bindIP", "0.0.0.0");
+            KEY(w, "containerPort");
+            ecs_json_write_int(w, t->bindings[b].container_port);
+            KEY(w, "hostPort");
+            ecs_json_write_int(w, t->bindings[b].host_port);
+            cstr_member(w, "protocol", t->bindings[b].udp ? "udp" : "tcp");
+            ecs_json_write_obj_end(w);
+        }
+        ecs_json_write_arr_end(w);
+        KEY(w, "networkInterfaces");
+        ecs_json_write_arr_begin(w);
+        if (t->eni_id.len > 0) {
+            ecs_json_write_obj_begin(w);
+            derived_id(&t->id, 1000, idbuf);
+            cstr_member(w, "attachmentId", idbuf);
+            str_member(w, "privateIpv4Address", &t->private_ip);
+            ecs_json_write_obj_end(w);
+        }
+        ecs_json_write_arr_end(w);
+        snprintf(buf, sizeof buf, "%u", (unsigned)cd->cpu);
+        cstr_member(w, "cpu", buf);
+        if (cd->memory_mib > 0) {
+            snprintf(buf, sizeof buf, "%u", (unsigned)cd->memory_mib);
+            cstr_member(w, "memory", buf);
+        }
+        if (cd->memory_reservation_mib > 0) {
+            snprintf(buf, sizeof buf, "%u", (unsigned)cd->memory_reservation_mib);
+            cstr_member(w, "memoryReservation", buf);
+        }
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    snprintf(buf, sizeof buf, "%u", (unsigned)t->cpu);
+    cstr_member(w, "cpu", buf);
+    KEY(w, "createdAt");
+    ecs_plane__write_time(w, t->created_at_ms);
+    cstr_member(w, "desiredStatus", ecs_plane__task_status_name(t->desired));
+    KEY(w, "enableExecuteCommand");
+    ecs_json_write_bool(w, false);
+    str_member(w, "group", &t->group);
+    cstr_member(w, "lastStatus", ecs_plane__task_status_name(t->last));
+    cstr_member(w, "launchType", ecs_plane__launch_type_name(t->launch_type));
+    snprintf(buf, sizeof buf, "%u", (unsigned)t->memory_mib);
+    cstr_member(w, "memory", buf);
+    KEY(w, "overrides");
+    if (t->overrides != NULL) {
+        ecs_json_write_val(w, t->overrides, ecs_json_root(t->overrides));
+    } else {
+        ecs_json_write_obj_begin(w);
+        KEY(w, "containerOverrides");
+        ecs_json_write_arr_begin(w);
+        ecs_json_write_arr_end(w);
+        KEY(w, "inferenceAcceleratorOverrides");
+        ecs_json_write_arr_begin(w);
+        ecs_json_write_arr_end(w);
+        ecs_json_write_obj_end(w);
+    }
+    if (t->launch_type == ECS_LAUNCH_FARGATE) {
+        cstr_member(w, "platformVersion", "1.4.0");
+        cstr_member(w, "platformFamily", "Linux");
+    }
+    if (t->started_by.len > 0)
+        str_member(w, "startedBy", &t->started_by);
+    if ((flags & ECS_WRITE_TAGS) && t->tags.n > 0) {
+        KEY(w, "tags");
+        ecs_plane__write_tags(w, &t->tags);
+    }
+    str_member(w, "taskArn", &t->arn);
+    str_member(w, "taskDefinitionArn", &t->rev->arn);
+    KEY(w, "version");
+    ecs_json_write_int(w, t->version);
+    return ecs_json_write_obj_end(w);
+}
+
+static uint32_t eni_slots_for(const ecs_str *itype)
+{
+    const char *s = ecs_str__c(itype), *dot = strrchr(s, '.');
+    const char *size = dot != NULL ? dot + 1 : "";
+    if (strcmp(size, "nano") == 0 || strcmp(size, "micro") == 0)
+        return 1;
+    if (strcmp(size, "small") == 0 || strcmp(size, "medium") == 0 || strcmp(size, "large") == 0)
+        return 2;
+    if (strcmp(size, "xlarge") == 0 || strcmp(size, "2xlarge") == 0)
+        return 3;
+    if (strstr(size, "xlarge") != NULL || strcmp(size, "metal") == 0)
+        return 7;
+    return 2;
+}
+
+static void instance_view(const ecs_instance *inst, ecs_place_instance *v)
+{
+    v->id = inst->arn.p;
+    v->id_len = inst->arn.len;
+    v->ec2_instance_id = inst->ec2_instance_id.p;
+    v->ec2_instance_id_len = inst->ec2_instance_id.len;
+    v->agent_version = inst->agent_version.p;
+    v->agent_version_len = inst->agent_version.len;
+    v->registered_at_ms = inst->registered_at_ms;
+    v->active = inst->status == ECS_INST_ACTIVE;
+    v->agent_connected = inst->agent_connected;
+    v->cpu = (uint32_t)(inst->cpu_total > UINT32_MAX ? UINT32_MAX : inst->cpu_total);
+    v->memory_mib = (uint32_t)(inst->mem_total > UINT32_MAX ? UINT32_MAX : inst->mem_total);
+    v->gpus = (uint32_t)inst->ngpus;
+    v->eni_slots = eni_slots_for(&inst->instance_type);
+    v->reserved_tcp = inst->ports_tcp;
+    v->nreserved_tcp = inst->nports_tcp;
+    v->reserved_udp = inst->ports_udp;
+    v->nreserved_udp = inst->nports_udp;
+}
+
+/* Add one instance with all its attributes to engine e. */
+static ecs_status engine_add(ecs_place *e, const ecs_instance *inst)
+{
+    ecs_place_instance v = ECS_PLACE_INSTANCE_INIT;
+    ecs_status rc;
+    instance_view(inst, &v);
+    if ((rc = ecs_place_set_instance(e, &v)) != ECS_OK)
+        return rc;
+    for (size_t i = 0; i < inst->nattrs; i++) {
+        const ecs_attr *a = &inst->attrs[i];
+        rc = ecs_place_set_attribute(e, inst->arn.p, inst->arn.len, a->name.p, a->name.len,
+                                     a->value.p, a->value.len);
+        if (rc != ECS_OK)
+            return rc;
+    }
+    return ECS_OK;
+}
+
+void ecs_plane__engine_put_instance(ecs_plane *pl, ecs_cluster *c, const ecs_instance *inst)
+{
+    ecs_place_instance v = ECS_PLACE_INSTANCE_INIT;
+    uint32_t a, b, g, e, n;
+    (void)pl;
+    if (c->engine == NULL || c->engine_stale) {
+        c->engine_stale = true; /* built on the next placement */
+        return;
+    }
+    if (ecs_place_remaining(c->engine, inst->arn.p, inst->arn.len, &a, &b, &g, &e, &n) != ECS_OK) {
+        if (engine_add(c->engine, inst) != ECS_OK)
+            c->engine_stale = true;
+        return;
+    }
+    instance_view(inst, &v);
+    if (ecs_place_set_instance(c->engine, &v) != ECS_OK)
+        c->engine_stale = true;
+}
+
+void ecs_plane__engine_put_attribute(ecs_cluster *c, const ecs_instance *inst, const ecs_attr *a)
+{
+    if (c->engine == NULL || c->engine_stale)
+        return;
+    if (ecs_place_set_attribute(c->engine, inst->arn.p, inst->arn.len, a->name.p, a->name.len,
+                                a->value.p, a->value.len) != ECS_OK)
+        c->engine_stale = true;
+}
+
+void ecs_plane__engine_unset_attribute(ecs_cluster *c, const ecs_instance *inst, const ecs_str *name)
+{
+    if (c->engine == NULL || c->engine_stale)
+        return;
+    if (ecs_place_unset_attribute(c->engine, inst->arn.p, inst->arn.len, name->p, name->len) != ECS_OK)
+        c->engine_stale = true;
+}
+
+ecs_status ecs_plane__engine_sync(ecs_plane *pl, ecs_cluster *c)
+{
+    ecs_place_options o = ECS_PLACE_OPTIONS_INIT;
+    ecs_place *e = NULL;
+    ecs_status rc;
+    if (c->engine != NULL && !c->engine_stale)
+        return ECS_OK;
+    /* each cluster's ties fall by its own seed, derived from the plane's
+     * seed and the cluster's name (not from the generator, so a rebuild
+     * does not change the ids the plane hands out) */
+    o.seed = 0x9e3779b97f4a7c15u;
+    for (size_t i = 0; i < c->name.len; i++)
+        o.seed = (o.seed ^ (unsigned char)c->name.p[i]) * 0x100000001b3u;
+    o.seed ^= pl->seed;
+    if ((rc = ecs_place_new(pl->ctx, &o, &e)) != ECS_OK)
+        return rc;
+    for (size_t i = 0; i < c->ninstances; i++) {
+        if ((rc = engine_add(e, c->instances[i])) != ECS_OK)
+            goto fail;
+    }
+    for (size_t i = 0; i < c->ntasks; i++) {
+        const ecs_task *t = c->tasks[i];
+        ecs_place_need need;
+        ecs_place_port ports[100];
+        size_t np = t->nbindings < 100 ? t->nbindings : 100;
+        if (t->inst == NULL || t->last == ECS_TASK_STOPPED)
+            continue;
+        memset(&need, 0, sizeof need);
+        need.cpu = t->cpu;
+        need.memory_mib = t->memory_mib;
+        need.eni = t->eni_id.len > 0;
+        for (size_t p = 0; p < np; p++) {
+            ports[p].port = t->bindings[p].host_port;
+            ports[p].udp = t->bindings[p].udp;
+        }
+        need.ports = ports;
+        need.nports = np;
+        need.group = t->group.p;
+        need.group_len = t->group.len;
+        for (size_t k = 0; k < t->rev->def->ncontainers; k++)
+            need.gpus += t->rev->def->containers[k].gpus;
+        rc = ecs_place_add_task(e, t->id.p, t->id.len, t->inst->arn.p, t->inst->arn.len, &need, NULL);
+        if (rc != ECS_OK)
+            goto fail;
+    }
+    ecs_place_free(c->engine);
+    c->engine = e;
+    c->engine_stale = false;
+    return ECS_OK;
+fail:
+    ecs_place_free(e);
+    return rc;
+}
+
+ecs_subnet *ecs_plane__subnet(const ecs_plane *pl, const char *id, size_t len)
+{
+    for (size_t i = 0; i < pl->nsubnets; i++) {
+        if (ecs_str__eq(&pl->subnets[i].id, id, len))
+            return &pl->subnets[i];
+    }
+    return NULL;
+}
