@@ -13,8 +13,11 @@
  *   binpack      binpack(memory)
  *   spread+bp    spread(attribute:ecs.availability-zone), binpack(memory),
  *                memberOf "attribute:ecs.instance-type =~ m5.*"
- *   distinct     spread(instanceId) with distinctInstance, groups of N/2
- *                tasks (so every group stays feasible)
+ *   distinct     spread(instanceId) with distinctInstance, one group, and
+ *                fewer tasks than instances so that it stays feasible: 80% of
+ *                the smaller cluster's size, at both sizes (same work)
+ *   distinct/g   the same with T tasks in groups of N/2 (a new group, and
+ *                so a new index, every N/2 tasks; its builds are timed)
  *
  * at N = 5,000 and N = 50,000 (T = 100,000 both times), and prints the
  * ratio of the cost of one placement at 50k to that at 5k. Memory comes
@@ -119,22 +122,23 @@ static void c_release(void *user, void *ptr, size_t size)
 /* ------------------------------------------------------------------------ */
 /* Cases                                                                     */
 
-enum { CASE_RANDOM, CASE_BINPACK, CASE_SPREAD, CASE_DISTINCT, NCASES };
+enum { CASE_RANDOM, CASE_BINPACK, CASE_SPREAD, CASE_DISTINCT, CASE_GROUPS, NCASES };
 
-static const char *const case_names[NCASES] = { "random", "binpack(memory)",
-                                                "spread(az)+binpack+memberOf",
-                                                "spread(id)+distinct" };
+static const char *const case_names[NCASES] = {"random", "binpack(memory)",
+                                               "spread(az)+binpack+memberOf", "spread(id)+distinct",
+                                               "spread(id)+distinct, groups"};
 
 typedef struct result {
-    double per_sec;      /* placements per second */
-    double ns_per;       /* nanoseconds per placement */
-    double inst_bytes;   /* engine bytes per instance */
-    double view_bytes;   /* cached index bytes per instance */
-    double task_bytes;   /* bytes per recorded task */
+    double per_sec;    /* placements per second */
+    double ns_per;     /* nanoseconds per placement */
+    double inst_bytes; /* engine bytes per instance */
+    double view_bytes; /* cached index bytes per instance */
+    double task_bytes; /* bytes per recorded task */
     size_t failed;
+    size_t ntasks;
 } result;
 
-static const char *const zones[3] = { "us-east-1a", "us-east-1b", "us-east-1c" };
+static const char *const zones[3] = {"us-east-1a", "us-east-1b", "us-east-1c"};
 
 static void add_instances(ecs_place *e, ecs_ctx *ctx, size_t n)
 {
@@ -144,10 +148,10 @@ static void add_instances(ecs_place *e, ecs_ctx *ctx, size_t n)
     for (i = 0; i < n; i++) {
         ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
         const char *type;
-        uint16_t reserved[] = { 22, 2375, 2376, 51678, 51679 };
+        uint16_t reserved[] = {22, 2375, 2376, 51678, 51679};
         size_t kind = i % 4; /* m5, c5, m5, r5 */
-        int idlen = snprintf(id, sizeof id,
-                             "arn:aws:ecs:us-east-1:123456789012:container-instance/bench/%08zx", i);
+        int idlen = snprintf(
+            id, sizeof id, "arn:aws:ecs:us-east-1:123456789012:container-instance/bench/%08zx", i);
         int ec2len = snprintf(ec2, sizeof ec2, "i-%017zx", i);
 
         in.id = id;
@@ -174,8 +178,8 @@ static void add_instances(ecs_place *e, ecs_ctx *ctx, size_t n)
             in.memory_mib = 7680;
         }
         if (ecs_place_set_instance(e, &in) != ECS_OK ||
-            ecs_place_set_attribute(e, id, (size_t)idlen, "ecs.availability-zone", 21,
-                                    zones[i % 3], strlen(zones[i % 3])) != ECS_OK ||
+            ecs_place_set_attribute(e, id, (size_t)idlen, "ecs.availability-zone", 21, zones[i % 3],
+                                    strlen(zones[i % 3])) != ECS_OK ||
             ecs_place_set_attribute(e, id, (size_t)idlen, "ecs.instance-type", 17, type,
                                     strlen(type)) != ECS_OK ||
             ecs_place_set_attribute(e, id, (size_t)idlen, "stack", 5, (i % 5) ? "prod" : "dev",
@@ -185,17 +189,18 @@ static void add_instances(ecs_place *e, ecs_ctx *ctx, size_t n)
     }
 }
 
-static void run_case(int c, size_t ninst, size_t ntasks, size_t batch, result *out)
+static void run_case(int c, size_t ninst, size_t ntasks, size_t distinct_tasks, size_t batch,
+                     result *out)
 {
-    counter cnt = { 0, 0 };
-    ecs_allocator a = { c_alloc, c_resize, c_release, NULL };
+    counter cnt = {0, 0};
+    ecs_allocator a = {c_alloc, c_resize, c_release, NULL};
     ecs_ctx_options co = ECS_CTX_OPTIONS_INIT;
     ecs_place_options po = ECS_PLACE_OPTIONS_INIT;
     ecs_ctx *ctx = NULL;
     ecs_place *e = NULL;
     ecs_place_strategy strat[2];
-    const char *expr[] = { "attribute:ecs.instance-type =~ m5.*" };
-    size_t expr_len[] = { 35 };
+    const char *expr[] = {"attribute:ecs.instance-type =~ m5.*"};
+    size_t expr_len[] = {35};
     ecs_place_request r = ECS_PLACE_REQUEST_INIT;
     char group[48];
     char *idbuf;
@@ -203,6 +208,9 @@ static void run_case(int c, size_t ninst, size_t ntasks, size_t batch, result *o
     size_t *lens;
     size_t before, after_inst, after_view, done = 0, k, failed = 0;
     size_t group_size = ninst / 2 > 0 ? ninst / 2 : 1;
+
+    if (c == CASE_DISTINCT)
+        ntasks = distinct_tasks < ntasks ? distinct_tasks : ntasks;
     double t0, t = 0;
 
     a.user = &cnt;
@@ -275,7 +283,7 @@ static void run_case(int c, size_t ninst, size_t ntasks, size_t batch, result *o
         size_t n = ntasks - done < batch ? ntasks - done : batch;
         ecs_status rc;
 
-        if (c == CASE_DISTINCT) {
+        if (c == CASE_GROUPS) {
             /* a new group every ninst/2 tasks; a batch stays in one group */
             size_t gi = done / group_size, left = group_size - done % group_size;
             snprintf(group, sizeof group, "service:bench-%zu", gi);
@@ -306,6 +314,7 @@ static void run_case(int c, size_t ninst, size_t ntasks, size_t batch, result *o
         ecs_place_result_free(res);
         done += n;
     }
+    out->ntasks = ntasks;
     out->per_sec = (double)ntasks / t;
     out->ns_per = t * 1e9 / (double)ntasks;
     out->inst_bytes = (double)(after_inst - before) / (double)ninst;
@@ -351,18 +360,19 @@ int main(int argc, char **argv)
                    : strcmp(w, "binpack") == 0  ? CASE_BINPACK
                    : strcmp(w, "spread") == 0   ? CASE_SPREAD
                    : strcmp(w, "distinct") == 0 ? CASE_DISTINCT
+                   : strcmp(w, "groups") == 0   ? CASE_GROUPS
                                                 : -2;
             if (only == -2)
-                die("--only random|binpack|spread|distinct");
+                die("--only random|binpack|spread|distinct|groups");
         } else {
             die("usage: bench_place [--quick] [--batch N] [--tasks T] [--only CASE] "
                 "[--instances N] [--reps R]");
         }
     }
     printf("bench_place: build %s, flags \"%s\"\n", ECS_BENCH_BUILD_TYPE, ECS_BENCH_C_FLAGS);
-    printf("%zu tasks of 32 CPU / 128 MiB in batches of %zu, each recorded with its id; "
+    printf("tasks of 32 CPU / 128 MiB in batches of %zu, each recorded with its id; "
            "best of %zu runs\n\n",
-           ntasks, batch, reps);
+           batch, reps);
     if (ntasks == 0)
         die("--tasks must be positive");
     for (i = 0; i < 2; i++) {
@@ -373,21 +383,20 @@ int main(int argc, char **argv)
             n = only_n;
         }
         printf("%zu instances\n", n);
-        printf("  %-28s %14s %10s %10s %10s %10s %7s\n", "case", "placements/s", "ns/place",
-               "B/inst", "index B/i", "B/task", "failed");
+        printf("  %-28s %8s %13s %9s %8s %9s %7s %6s\n", "case", "tasks", "placements/s",
+               "ns/place", "B/inst", "index B/i", "B/task", "failed");
         for (c = 0; c < NCASES; c++) {
             result *r = &res[i][c];
             if (only >= 0 && c != only)
                 continue;
             for (rep = 0; rep < reps; rep++) {
                 result one;
-                run_case(c, n, ntasks, batch, &one);
+                run_case(c, n, ntasks, only_n ? only_n * 8 / 10 : small * 8 / 10, batch, &one);
                 if (rep == 0 || one.ns_per < r->ns_per)
                     *r = one;
             }
-            printf("  %-28s %14.0f %10.1f %10.1f %10.1f %10.1f %7zu\n", case_names[c],
-                   r->per_sec, r->ns_per, r->inst_bytes, r->view_bytes, r->task_bytes,
-                   r->failed);
+            printf("  %-28s %8zu %13.0f %9.1f %8.1f %9.1f %7.1f %6zu\n", case_names[c], r->ntasks,
+                   r->per_sec, r->ns_per, r->inst_bytes, r->view_bytes, r->task_bytes, r->failed);
             fflush(stdout);
         }
         printf("\n");

@@ -131,6 +131,35 @@ ECS_API ecs_status ecs_plane_set_time(ecs_plane *plane, int64_t now_ms);
  */
 ECS_API ecs_status ecs_plane_dump(ecs_plane *plane, const char **out, size_t *out_len);
 
+/**
+ * The whole control plane as one versioned JSON document, from which
+ * ecs_plane_restore() makes a plane that behaves exactly like this one from
+ * then on (same answers to the same calls, byte for byte). For persisting
+ * the state, or replicating it through a consensus log. The document's
+ * format is "libecs-snapshot", version 1; later versions of libecs read
+ * the versions before theirs.
+ * @param out      Receives NUL-terminated text owned by the plane, valid
+ *                 until the next call that takes the plane.
+ * @param out_len  Receives its length; may be NULL.
+ * @return ECS_OK or ECS_E_NOMEM; the plane is unchanged either way.
+ */
+ECS_API ecs_status ecs_plane_snapshot(ecs_plane *plane, const char **out, size_t *out_len);
+
+/**
+ * Make a plane from a snapshot.
+ * @param ctx       Context for the new plane.
+ * @param snapshot  The document (not NUL-terminated), up to ECS_MAX_JSON_BYTES.
+ * @param len       Its length.
+ * @param out       Receives the plane; untouched on failure.
+ * @return ECS_OK; ECS_E_PARSE when the document is damaged, foreign, of a
+ *         format version this libecs does not read, or inconsistent (a task
+ *         on an instance that is not there...): the context's message names
+ *         the member at fault by its path; ECS_E_INVALID_ARG; ECS_E_NOMEM.
+ *         Nothing is made on failure.
+ */
+ECS_API ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len,
+                                     ecs_plane **out);
+
 /* ------------------------------------------------------------------------ */
 /* Typed readers: the core objects without going through JSON.               */
 

@@ -434,11 +434,9 @@ ecs_status ecs_act__register_container_instance(ecs_req *r)
     if ((rc = read_identity(r, &g)) != ECS_OK || (rc = read_resources(r, &g)) != ECS_OK)
         return rc;
     if (inst == NULL && g.ec2_id_len > 0) {
-        for (size_t i = 0; i < c->ninstances; i++) {
-            ecs_instance *o = c->instances[i];
-            if (o->status != ECS_INST_INACTIVE && ecs_str__eq(&o->ec2_instance_id, g.ec2_id, g.ec2_id_len))
-                inst = o;
-        }
+        ecs_instance *o = ecs_map__get(&c->instance_by_ec2, g.ec2_id, g.ec2_id_len);
+        if (o != NULL && o->status != ECS_INST_INACTIVE)
+            inst = o;
     }
     if (inst != NULL) {
         /* re-registration: the same instance, connected again */
@@ -461,7 +459,9 @@ ecs_status ecs_act__register_container_instance(ecs_req *r)
     if ((rc = build_instance(r, c, &g, &inst)) != ECS_OK)
         return rc;
     if (ecs_vec__reserve(r->ctx, (void **)&c->instances, &c->instances_cap, sizeof(ecs_instance *),
-                         c->ninstances + 1) != ECS_OK) {
+                         c->ninstances + 1) != ECS_OK ||
+        ecs_map__reserve(r->ctx, &c->instance_by_id, 1) != ECS_OK ||
+        ecs_map__reserve(r->ctx, &c->instance_by_ec2, 1) != ECS_OK) {
         ecs_plane__instance_free(r->ctx, inst);
         return ecs_req__nomem(r);
     }
@@ -470,6 +470,8 @@ ecs_status ecs_act__register_container_instance(ecs_req *r)
         return ecs_req__nomem(r);
     }
     c->instances[c->ninstances++] = inst;
+    ecs_map__put(&c->instance_by_id, inst->id.p, inst->id.len, inst);
+    ecs_map__put(&c->instance_by_ec2, inst->ec2_instance_id.p, inst->ec2_instance_id.len, inst);
     c->registered_instances++;
     ecs_plane__engine_put_instance(r->pl, c, inst);
     return ECS_OK;

@@ -1,12 +1,13 @@
 /*
  * The placement engine's lifecycle and its instances: adding, updating and
- * removing them, their attributes, and what they have left.
+ * removing them, and what they have left.
  *
- * Hot per-instance values (remaining CPU, memory, GPUs, ENI slots, running
- * tasks, tie rank, flags) sit in parallel arrays indexed by slot so that
- * scans and tree walks touch little memory; identity, attributes, ports and
- * task lists sit in ecs_pl_inst. Slots are stable and reused through a free
- * list. Any change marks the slot dirty in the cached views.
+ * Instances live in slots of one array of ecs_pl_inst, whose first cache
+ * line holds what choosing and applying a task touch (remaining resources,
+ * the first task groups, counts), so that one placement costs few cache
+ * misses even when the cluster is far larger than the caches; the tie rank
+ * and status flags sit in arrays of their own. Slots are stable and reused
+ * through a free list. Any change is written to the views' change log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,7 @@ const char *ecs_place_reason_str(ecs_place_reason reason)
     return reason_text[i];
 }
 
-#define OPT_HAS(opts, type, member) \
+#define OPT_HAS(opts, type, member)                                                                \
     ((opts)->struct_size >= offsetof(type, member) + sizeof((opts)->member))
 
 ecs_status ecs_place_new(ecs_ctx *ctx, const ecs_place_options *opts, ecs_place **out)
@@ -81,7 +82,8 @@ static void inst_release(ecs_ctx *ctx, ecs_pl_inst *in)
     ecs_str__free(ctx, &in->ec2);
     ecs_str__free(ctx, &in->agent);
     ecs_vec__free(ctx, in->attrs, in->cattrs, sizeof *in->attrs);
-    ecs_vec__free(ctx, in->groups, in->cgroups, sizeof *in->groups);
+    if (in->cgroups != 0)
+        ecs_vec__free(ctx, in->groups, in->cgroups, sizeof *in->groups);
     for (p = 0; p < 2; p++) {
         ecs_place__ports_free(ctx, &in->used[p]);
         ecs_place__ports_free(ctx, &in->res[p]);
@@ -128,8 +130,6 @@ void ecs_place_free(ecs_place *e)
     ecs_vec__free(ctx, e->atoms, e->catoms, sizeof *e->atoms);
     ecs_place__map_free(ctx, &e->atom_map);
     if (e->cslots != 0) {
-        ecs_ctx__release(ctx, e->rem, e->cslots * sizeof *e->rem);
-        ecs_ctx__release(ctx, e->ntasks, e->cslots * sizeof *e->ntasks);
         ecs_ctx__release(ctx, e->rank, e->cslots * sizeof *e->rank);
         ecs_ctx__release(ctx, e->flags, e->cslots * sizeof *e->flags);
         ecs_ctx__release(ctx, e->inst, e->cslots * sizeof *e->inst);
@@ -180,7 +180,7 @@ uint32_t ecs_place__slot_find(const ecs_place *e, const char *id, size_t len)
  * engine as it was. */
 static ecs_status reserve_slot(ecs_place *e)
 {
-    enum { NARR = 5 };
+    enum { NARR = 3 };
     void **arr[NARR];
     size_t elem[NARR];
     void *fresh[NARR];
@@ -193,11 +193,12 @@ static ecs_status reserve_slot(ecs_place *e)
     ncap = c < 16 ? 16 : c * 2;
     if (ncap > ECS_PL_MAX_SLOTS)
         ncap = ECS_PL_MAX_SLOTS;
-    arr[0] = (void **)&e->rem, elem[0] = sizeof *e->rem;
-    arr[1] = (void **)&e->ntasks, elem[1] = sizeof *e->ntasks;
-    arr[2] = (void **)&e->rank, elem[2] = sizeof *e->rank;
-    arr[3] = (void **)&e->flags, elem[3] = sizeof *e->flags;
-    arr[4] = (void **)&e->inst, elem[4] = sizeof *e->inst;
+    arr[0] = (void **)&e->rank;
+    elem[0] = sizeof *e->rank;
+    arr[1] = (void **)&e->flags;
+    elem[1] = sizeof *e->flags;
+    arr[2] = (void **)&e->inst;
+    elem[2] = sizeof *e->inst;
     for (i = 0; i < NARR; i++) {
         bool ok = ecs_ckd_mul_size(&bytes, ncap, elem[i]);
         fresh[i] = ok ? ecs_ctx__alloc(e->ctx, bytes) : NULL;
@@ -299,9 +300,9 @@ static bool bad_str(const char *s, size_t len)
 ecs_status ecs_place_set_instance(ecs_place *e, const ecs_place_instance *in)
 {
     ecs_ctx *ctx;
-    ecs_pl_ports res[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
-    ecs_pl_ports used[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
-    ecs_str id = { NULL, 0 }, ec2 = { NULL, 0 }, agent = { NULL, 0 };
+    ecs_pl_ports res[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+    ecs_pl_ports used[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+    ecs_str id = {NULL, 0}, ec2 = {NULL, 0}, agent = {NULL, 0};
     uint16_t first, last;
     uint32_t slot;
     ecs_pl_inst *it;
@@ -348,8 +349,10 @@ ecs_status ecs_place_set_instance(ecs_place *e, const ecs_place_instance *in)
     slot = ecs_place__slot_find(e, in->id, in->id_len);
     if (slot != ECS_PL_NIL) {
         it = &e->inst[slot];
-        if (in->cpu < it->cap_cpu - e->rem[slot].cpu || in->memory_mib < it->cap_mem - e->rem[slot].mem ||
-            in->gpus < it->cap_gpu - e->rem[slot].gpu || in->eni_slots < it->cap_eni - e->rem[slot].eni) {
+        if (in->cpu < it->cap_cpu - e->inst[slot].rem.cpu ||
+            in->memory_mib < it->cap_mem - e->inst[slot].rem.mem ||
+            in->gpus < it->cap_gpu - e->inst[slot].rem.gpu ||
+            in->eni_slots < it->cap_eni - e->inst[slot].rem.eni) {
             rc = ecs_ctx__fail(ctx, ECS_E_CONFLICT,
                                "instance '%.*s': its tasks use more than the new registration",
                                (int)(in->id_len > 200 ? 200 : in->id_len), in->id);
@@ -369,10 +372,9 @@ ecs_status ecs_place_set_instance(ecs_place *e, const ecs_place_instance *in)
             }
         }
         if ((size_t)res[0].n + res[1].n + it->nstatic > ECS_PL_PORT_LIMIT) {
-            rc = ecs_ctx__fail(ctx, ECS_E_CONFLICT,
-                               "instance '%.*s': reserved and task ports would exceed %u",
-                               (int)(in->id_len > 200 ? 200 : in->id_len), in->id,
-                               ECS_PL_PORT_LIMIT);
+            rc = ecs_ctx__fail(
+                ctx, ECS_E_CONFLICT, "instance '%.*s': reserved and task ports would exceed %u",
+                (int)(in->id_len > 200 ? 200 : in->id_len), in->id, ECS_PL_PORT_LIMIT);
             goto done;
         }
         for (p = 0; p < 2; p++)
@@ -386,10 +388,10 @@ ecs_status ecs_place_set_instance(ecs_place *e, const ecs_place_instance *in)
             it->res[p] = res[p];
             used[p].v = res[p].v = NULL;
         }
-        e->rem[slot].cpu = in->cpu - (it->cap_cpu - e->rem[slot].cpu);
-        e->rem[slot].mem = in->memory_mib - (it->cap_mem - e->rem[slot].mem);
-        e->rem[slot].gpu = in->gpus - (it->cap_gpu - e->rem[slot].gpu);
-        e->rem[slot].eni = in->eni_slots - (it->cap_eni - e->rem[slot].eni);
+        e->inst[slot].rem.cpu = in->cpu - (it->cap_cpu - e->inst[slot].rem.cpu);
+        e->inst[slot].rem.mem = in->memory_mib - (it->cap_mem - e->inst[slot].rem.mem);
+        e->inst[slot].rem.gpu = in->gpus - (it->cap_gpu - e->inst[slot].rem.gpu);
+        e->inst[slot].rem.eni = in->eni_slots - (it->cap_eni - e->inst[slot].rem.eni);
     } else {
         for (p = 0; p < 2; p++) {
             used[p].n = 0;
@@ -424,11 +426,10 @@ ecs_status ecs_place_set_instance(ecs_place *e, const ecs_place_instance *in)
             it->res[p] = res[p];
             used[p].v = res[p].v = NULL;
         }
-        e->rem[slot].cpu = in->cpu;
-        e->rem[slot].mem = in->memory_mib;
-        e->rem[slot].gpu = in->gpus;
-        e->rem[slot].eni = in->eni_slots;
-        e->ntasks[slot] = 0;
+        e->inst[slot].rem.cpu = in->cpu;
+        e->inst[slot].rem.mem = in->memory_mib;
+        e->inst[slot].rem.gpu = in->gpus;
+        e->inst[slot].rem.eni = in->eni_slots;
         e->rank[slot] = ecs_rng_next(&e->rank_rng);
         e->nlive++;
         e->rank_order_ok = false;
@@ -489,7 +490,7 @@ ecs_status ecs_place_remove_instance(ecs_place *e, const char *id, size_t id_len
     ecs_place__map_del(&e->ids, ecs_place__hash(id, id_len), slot);
     inst_release(e->ctx, &e->inst[slot]);
     e->flags[slot] = 0;
-    e->ntasks[slot] = 0;
+    e->inst[slot].ntasks = 0;
     e->inst[slot].next_free = e->free_slot;
     e->free_slot = slot;
     e->nlive--;
@@ -502,8 +503,8 @@ size_t ecs_place_instance_count(const ecs_place *e)
     return e == NULL ? 0 : e->nlive;
 }
 
-ecs_status ecs_place_remaining(const ecs_place *e, const char *id, size_t id_len,
-                               uint32_t *out_cpu, uint32_t *out_memory_mib, uint32_t *out_gpus,
+ecs_status ecs_place_remaining(const ecs_place *e, const char *id, size_t id_len, uint32_t *out_cpu,
+                               uint32_t *out_memory_mib, uint32_t *out_gpus,
                                uint32_t *out_eni_slots, uint32_t *out_running_tasks)
 {
     uint32_t slot;
@@ -514,169 +515,14 @@ ecs_status ecs_place_remaining(const ecs_place *e, const char *id, size_t id_len
     if (slot == ECS_PL_NIL)
         return ECS_E_NOT_FOUND;
     if (out_cpu != NULL)
-        *out_cpu = e->rem[slot].cpu;
+        *out_cpu = e->inst[slot].rem.cpu;
     if (out_memory_mib != NULL)
-        *out_memory_mib = e->rem[slot].mem;
+        *out_memory_mib = e->inst[slot].rem.mem;
     if (out_gpus != NULL)
-        *out_gpus = e->rem[slot].gpu;
+        *out_gpus = e->inst[slot].rem.gpu;
     if (out_eni_slots != NULL)
-        *out_eni_slots = e->rem[slot].eni;
+        *out_eni_slots = e->inst[slot].rem.eni;
     if (out_running_tasks != NULL)
-        *out_running_tasks = e->ntasks[slot];
-    return ECS_OK;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Attributes                                                                */
-
-static uint32_t attr_pos(const ecs_pl_inst *it, uint32_t name, bool *found)
-{
-    uint32_t lo = 0, hi = it->nattrs;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (it->attrs[mid].name < name)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *found = lo < it->nattrs && it->attrs[lo].name == name;
-    return lo;
-}
-
-ecs_status ecs_place_set_attribute(ecs_place *e, const char *id, size_t id_len, const char *name,
-                                   size_t name_len, const char *value, size_t value_len)
-{
-    uint32_t slot, na, va, pos;
-    ecs_pl_inst *it;
-    ecs_status rc;
-    size_t cap;
-    bool found;
-
-    if (e == NULL)
-        return ECS_E_INVALID_ARG;
-    if (bad_str(id, id_len) || name == NULL || name_len == 0 || bad_str(value, value_len))
-        return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG, "set_attribute: bad id, name or value");
-    slot = ecs_place__slot_find(e, id, id_len);
-    if (slot == ECS_PL_NIL)
-        return ecs_ctx__fail(e->ctx, ECS_E_NOT_FOUND, "no instance '%.*s'",
-                             (int)(id_len > 200 ? 200 : id_len), id);
-    if ((rc = ecs_place__atom_intern(e, name, name_len, &na)) != ECS_OK ||
-        (rc = ecs_place__atom_intern(e, value, value_len, &va)) != ECS_OK)
-        return rc;
-    it = &e->inst[slot];
-    pos = attr_pos(it, na, &found);
-    if (found) {
-        if (it->attrs[pos].value == va)
-            return ECS_OK;
-        it->attrs[pos].value = va;
-    } else {
-        cap = it->cattrs;
-        rc = ecs_vec__reserve(e->ctx, (void **)&it->attrs, &cap, sizeof *it->attrs,
-                              (size_t)it->nattrs + 1);
-        if (rc != ECS_OK)
-            return rc;
-        it->cattrs = (uint32_t)cap;
-        memmove(&it->attrs[pos + 1], &it->attrs[pos], (it->nattrs - pos) * sizeof *it->attrs);
-        it->attrs[pos].name = na;
-        it->attrs[pos].value = va;
-        it->nattrs++;
-    }
-    ecs_place__views_touch(e, slot, true);
-    return ECS_OK;
-}
-
-ecs_status ecs_place_unset_attribute(ecs_place *e, const char *id, size_t id_len,
-                                     const char *name, size_t name_len)
-{
-    uint32_t slot, na, pos;
-    ecs_pl_inst *it;
-    bool found;
-
-    if (e == NULL)
-        return ECS_E_INVALID_ARG;
-    if (bad_str(id, id_len) || name == NULL || name_len == 0)
-        return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG, "unset_attribute: bad id or name");
-    slot = ecs_place__slot_find(e, id, id_len);
-    if (slot == ECS_PL_NIL)
-        return ecs_ctx__fail(e->ctx, ECS_E_NOT_FOUND, "no instance '%.*s'",
-                             (int)(id_len > 200 ? 200 : id_len), id);
-    na = ecs_place__atom_find(e, name, name_len);
-    if (na == ECS_PL_NIL)
-        return ECS_OK;
-    it = &e->inst[slot];
-    pos = attr_pos(it, na, &found);
-    if (!found)
-        return ECS_OK;
-    memmove(&it->attrs[pos], &it->attrs[pos + 1], (it->nattrs - pos - 1) * sizeof *it->attrs);
-    it->nattrs--;
-    ecs_place__views_touch(e, slot, true);
-    return ECS_OK;
-}
-
-uint32_t ecs_place__attr_value(const ecs_place *e, uint32_t slot, uint32_t name)
-{
-    bool found;
-    uint32_t pos;
-    if (name == ECS_PL_NIL)
-        return ECS_PL_NIL;
-    pos = attr_pos(&e->inst[slot], name, &found);
-    return found ? e->inst[slot].attrs[pos].value : ECS_PL_NIL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Compiled memberOf expressions                                             */
-
-ecs_status ecs_place__query_get(ecs_place *e, const char *text, size_t len, ecs_query **out,
-                                bool *dep)
-{
-    size_t i, victim = 0;
-    ecs_pl_qentry *q;
-    ecs_query *compiled = NULL;
-    char *copy;
-    ecs_status rc;
-
-    for (i = 0; i < ECS_PL_MAX_QCACHE; i++) {
-        q = &e->qcache[i];
-        if (q->q != NULL && q->len == len && memcmp(q->text, text, len) == 0) {
-            q->tick = ++e->tick;
-            *out = q->q;
-            *dep = q->dep;
-            return ECS_OK;
-        }
-    }
-    rc = ecs_query__compile(e->ctx, text, len, &compiled);
-    if (rc != ECS_OK)
-        return rc;
-    copy = ecs_ctx__alloc(e->ctx, len + 1);
-    if (copy == NULL) {
-        ecs_query__free(e->ctx, compiled);
-        return ECS_E_NOMEM;
-    }
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    /* The victim: an empty entry, else the least recently used one that
-     * this request has not touched (a request holds at most
-     * ECS_PLACE_MAX_CONSTRAINTS < ECS_PL_MAX_QCACHE entries, all touched
-     * at or after its start tick, so the oldest is never one of them). */
-    for (i = 0; i < ECS_PL_MAX_QCACHE; i++) {
-        if (e->qcache[i].q == NULL) {
-            victim = i;
-            break;
-        }
-        if (e->qcache[i].tick < e->qcache[victim].tick)
-            victim = i;
-    }
-    q = &e->qcache[victim];
-    if (q->q != NULL) {
-        ecs_query__free(e->ctx, q->q);
-        ecs_ctx__release(e->ctx, q->text, q->len + 1);
-    }
-    q->text = copy;
-    q->len = len;
-    q->q = compiled;
-    q->dep = ecs_query__depends_on_tasks(compiled);
-    q->tick = ++e->tick;
-    *out = q->q;
-    *dep = q->dep;
+        *out_running_tasks = e->inst[slot].ntasks;
     return ECS_OK;
 }

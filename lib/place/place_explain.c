@@ -46,17 +46,17 @@ static int clip(size_t len, size_t max)
 }
 
 static const char *const phrase[][2] = {
-    { "", "" },
-    { "", "" },
-    { "has a disconnected agent", "have a disconnected agent" },
-    { "lacks a required attribute", "lack a required attribute" },
-    { "is outside the allowed zones", "are outside the allowed zones" },
-    { "lacks CPU", "lack CPU" },
-    { "lacks memory", "lack memory" },
-    { "lacks a required port", "lack a required port" },
-    { "has no free ENI slot", "have no free ENI slot" },
-    { "lacks GPUs", "lack GPUs" },
-    { "fails a placement constraint", "fail a placement constraint" },
+    {"", ""},
+    {"", ""},
+    {"has a disconnected agent", "have a disconnected agent"},
+    {"lacks a required attribute", "lack a required attribute"},
+    {"is outside the allowed zones", "are outside the allowed zones"},
+    {"lacks CPU", "lack CPU"},
+    {"lacks memory", "lack memory"},
+    {"lacks a required port", "lack a required port"},
+    {"has no free ENI slot", "have no free ENI slot"},
+    {"lacks GPUs", "lack GPUs"},
+    {"fails a placement constraint", "fail a placement constraint"},
 };
 
 static void add_port(text *t, uint32_t enc)
@@ -127,11 +127,11 @@ static void closest_needs(const ecs_place *e, const ecs_pl_req *q, uint32_t c,
     }
     if (ev->mask & ECS_PL_F_CPU) {
         item_start(&nd);
-        add(t, "%u more CPU units", (unsigned)(q->cpu - e->rem[c].cpu));
+        add(t, "%u more CPU units", (unsigned)(q->cpu - e->inst[c].rem.cpu));
     }
     if (ev->mask & ECS_PL_F_MEMORY) {
         item_start(&nd);
-        add(t, "%u MiB more memory", (unsigned)(q->mem - e->rem[c].mem));
+        add(t, "%u MiB more memory", (unsigned)(q->mem - e->inst[c].rem.mem));
     }
     if (ev->mask & ECS_PL_F_PORTS) {
         bool said = false;
@@ -161,7 +161,7 @@ static void closest_needs(const ecs_place *e, const ecs_pl_req *q, uint32_t c,
     }
     if (ev->mask & ECS_PL_F_GPU) {
         item_start(&nd);
-        add(t, "%u more GPUs", (unsigned)(q->gpu - e->rem[c].gpu));
+        add(t, "%u more GPUs", (unsigned)(q->gpu - e->inst[c].rem.gpu));
     }
     if (ev->mask & ECS_PL_F_DISTINCT) {
         const ecs_str *g = &e->atoms[q->group];

@@ -13,8 +13,8 @@
  */
 #include "place/place_internal.h"
 
-static bool subj_attribute(const void *inst, const char *name, size_t name_len,
-                           const char **value, size_t *value_len)
+static bool subj_attribute(const void *inst, const char *name, size_t name_len, const char **value,
+                           size_t *value_len)
 {
     const ecs_pl_qinst *qi = inst;
     const ecs_place *e = qi->e;
@@ -40,7 +40,7 @@ static const char *subj_group_at(const void *inst, size_t i, size_t *len)
 {
     const ecs_pl_qinst *qi = inst;
     const ecs_place *e = qi->e;
-    const ecs_str *g = &e->atoms[e->inst[qi->slot].groups[i].group];
+    const ecs_str *g = &e->atoms[ecs_pl_groups(&e->inst[qi->slot])[i].group];
     *len = g->len;
     return ecs_str__c(g);
 }
@@ -57,7 +57,7 @@ void ecs_place__subject(const ecs_place *e, uint32_t slot, ecs_pl_qinst *qi, ecs
     s->agent_version = it->has_agent ? ecs_str__c(&it->agent) : NULL;
     s->agent_version_len = it->agent.len;
     s->registered_at_ms = it->registered_at_ms;
-    s->running_tasks_count = e->ntasks[slot];
+    s->running_tasks_count = e->inst[slot].ntasks;
     s->agent_connected = (e->flags[slot] & ECS_PL_AGENT) != 0;
     s->attribute = subj_attribute;
     s->group_count = subj_group_count;
@@ -129,24 +129,24 @@ void ecs_place__eval(const ecs_place *e, uint32_t slot, const ecs_pl_req *q, ecs
         mask |= ECS_PL_F_ATTRIBUTE;
     if (!zone_ok(e, slot, &q->f))
         mask |= ECS_PL_F_LOCATION;
-    if (e->rem[slot].cpu < q->cpu) {
+    if (e->inst[slot].rem.cpu < q->cpu) {
         mask |= ECS_PL_F_CPU;
-        sf += q->cpu - e->rem[slot].cpu;
+        sf += q->cpu - e->inst[slot].rem.cpu;
     }
-    if (e->rem[slot].mem < q->mem) {
+    if (e->inst[slot].rem.mem < q->mem) {
         mask |= ECS_PL_F_MEMORY;
-        sf += q->mem - e->rem[slot].mem;
+        sf += q->mem - e->inst[slot].rem.mem;
     }
     if (ecs_place__ports_blocked(e, slot, q->sports, q->nsports) ||
         !ecs_place__dyn_ports_ok(e, slot, q))
         mask |= ECS_PL_F_PORTS;
-    if (e->rem[slot].eni < q->eni) {
+    if (e->inst[slot].rem.eni < q->eni) {
         mask |= ECS_PL_F_ENI;
-        sf += q->eni - e->rem[slot].eni;
+        sf += q->eni - e->inst[slot].rem.eni;
     }
-    if (e->rem[slot].gpu < q->gpu) {
+    if (e->inst[slot].rem.gpu < q->gpu) {
         mask |= ECS_PL_F_GPU;
-        sf += q->gpu - e->rem[slot].gpu;
+        sf += q->gpu - e->inst[slot].rem.gpu;
     }
     for (m = mask; m != 0; m &= m - 1)
         nf++;

@@ -4,10 +4,12 @@
  * the end).
  *
  *   place_map.c       hashing, an open-addressing map, the string interner
- *   place.c           engine lifecycle, instances, attributes
+ *   place.c           engine lifecycle, instances
+ *   place_attr.c      attributes, the compiled memberOf cache
  *   place_task.c      port sets, group counts, applying and removing tasks
  *   place_tree.c      AVL trees over view nodes with pruning maxima
- *   place_view.c      cached indexes ("views"): build, lazy refresh, LRU
+ *   place_view.c      cached indexes ("views"): keys, build, LRU
+ *   place_refresh.c   the change log and lazy view maintenance
  *   place_pick.c      choosing an instance through a view (the fast paths)
  *   place_fit.c       the checks of one instance against one request
  *   place_scan.c      the general path: one full scan ranks by any chain
@@ -15,15 +17,15 @@
  *   place_req.c       validating and preparing a request
  *   place_run.c       ecs_place_tasks and results
  *
- * Instances live in slots (stable indexes, reused through a free list).
- * What placement reads for every candidate is kept in parallel arrays (the
- * remaining resources, the tie rank, flags); the rest of an instance sits
- * in ecs_pl_inst. Strings that are compared often (attribute names and
- * values, task groups) are interned to 32-bit atoms.
+ * Instances live in slots (stable indexes, reused through a free list):
+ * one ecs_pl_inst each, its first cache line holding what a placement
+ * reads and writes, plus arrays of tie ranks and status flags. Strings that
+ * are compared often (attribute names and values, task groups) are
+ * interned to 32-bit atoms.
  *
- * Every change to an instance (resources, tasks, attributes, status) marks
- * the slot dirty in each cached view in O(1); a view brings its dirty slots
- * up to date just before it is used, so views nobody asks for cost almost
+ * Every change to an instance (resources, tasks, attributes, status) is
+ * one entry in the engine's change log; a view takes in the entries since
+ * its last use just before it is used, so views nobody asks for cost
  * nothing to keep.
  */
 #ifndef ECS_PLACE_INTERNAL_H
@@ -40,11 +42,11 @@
 #include "util/str.h"
 
 #define ECS_PL_NIL UINT32_MAX
-#define ECS_PL_MAX_VIEWS 8u           /* cached views per engine (LRU) */
-#define ECS_PL_MAX_QCACHE 16u         /* compiled memberOf expressions kept */
-#define ECS_PL_SEEN 32u               /* recent view signatures remembered */
-#define ECS_PL_PORT_LIMIT 100u        /* reserved + static task ports */
-#define ECS_PL_MAX_TASK_PORTS 1024u   /* host ports of one task */
+#define ECS_PL_MAX_VIEWS 8u         /* cached views per engine (LRU) */
+#define ECS_PL_MAX_QCACHE 16u       /* compiled memberOf expressions kept */
+#define ECS_PL_SEEN 32u             /* recent view signatures remembered */
+#define ECS_PL_PORT_LIMIT 100u      /* reserved + static task ports */
+#define ECS_PL_MAX_TASK_PORTS 1024u /* host ports of one task */
 #define ECS_PL_EPH_FIRST 49153u
 #define ECS_PL_EPH_LAST 65535u
 #define ECS_PL_MAX_SLOTS 0x7FFFFFF0u
@@ -103,21 +105,32 @@ typedef struct ecs_pl_res {
 } ecs_pl_res;
 
 typedef struct ecs_pl_inst {
+    /* first cache line: what choosing and applying a task touch */
+    ecs_pl_res rem;            /* what it has left */
+    ecs_pl_gc gin[2];          /* the first two groups live here... */
+    ecs_pl_gc *groups;         /* ...and all of them here once there are more */
+    uint32_t ngroups, cgroups; /* cgroups 0: gin holds them */
+    uint32_t ntasks;           /* running tasks */
+    uint32_t first_task;       /* tasks on it (doubly linked), ECS_PL_NIL: none */
+    uint32_t nstatic;          /* static ports held by tasks (both protocols) */
+    uint16_t eph_first, eph_last;
+    /* the rest */
+    ecs_pl_ports used[2]; /* [0] tcp, [1] udp: reserved + held by tasks */
     ecs_str id, ec2, agent;
     bool has_agent;
     int64_t registered_at_ms;
     uint32_t cap_cpu, cap_mem, cap_gpu, cap_eni;
     ecs_pl_attr *attrs; /* sorted by name atom */
     uint32_t nattrs, cattrs;
-    ecs_pl_gc *groups; /* distinct groups of the tasks on it, with counts */
-    uint32_t ngroups, cgroups;
-    ecs_pl_ports used[2]; /* [0] tcp, [1] udp: reserved + held by tasks */
-    ecs_pl_ports res[2];  /* reserved at registration */
-    uint32_t nstatic;     /* static ports held by tasks (both protocols) */
-    uint16_t eph_first, eph_last;
-    uint32_t first_task;  /* tasks on it (doubly linked), ECS_PL_NIL: none */
-    uint32_t next_free;   /* free-slot list */
+    ecs_pl_ports res[2]; /* reserved at registration */
+    uint32_t next_free;  /* free-slot list */
 } ecs_pl_inst;
+
+/* The distinct groups of the tasks on an instance, with counts. */
+static inline const ecs_pl_gc *ecs_pl_groups(const ecs_pl_inst *it)
+{
+    return it->cgroups != 0 ? it->groups : it->gin;
+}
 
 /* A recorded task. */
 typedef struct ecs_pl_task {
@@ -151,7 +164,7 @@ typedef struct ecs_pl_filter {
     const uint32_t *zones; /* allowed zone atoms (unknown ones dropped) */
     uint32_t nzones;
     bool zones_given;
-    ecs_query *const *q;   /* memberOf expressions that ignore tasks */
+    ecs_query *const *q; /* memberOf expressions that ignore tasks */
     uint32_t nq;
 } ecs_pl_filter;
 
@@ -161,7 +174,7 @@ typedef struct ecs_pl_req {
     const ecs_place_port *ports;
     uint32_t nports;
     uint32_t cpu, mem, gpu, eni;
-    uint32_t group;         /* atom */
+    uint32_t group;                         /* atom */
     uint32_t sports[ECS_PL_PORT_LIMIT + 1]; /* static ports, sorted, encoded */
     uint32_t nsports;
     uint32_t ndyn[2];
@@ -183,11 +196,11 @@ typedef struct ecs_pl_req {
     uint32_t step_attr[ECS_PLACE_MAX_STRATEGIES];
     /* fast-path shape: [spread attr]? + keys from {cpu, mem, gcount} */
     bool fast_ok;
-    uint32_t part_attr;      /* NIL: unpartitioned */
+    uint32_t part_attr; /* NIL: unpartitioned */
     uint32_t nkeys;
     uint8_t keys[3];
-    bool random;             /* the chain is just random */
-    uint64_t spec_hash;      /* of what a view for this request indexes */
+    bool random;        /* the chain is just random */
+    uint64_t spec_hash; /* of what a view for this request indexes */
 } ecs_pl_req;
 
 /* The need part: resources, group (interned), ports. */
@@ -206,25 +219,26 @@ typedef struct ecs_pl_vnode {
     uint8_t flags;
 } ecs_pl_vnode;
 
-#define ECS_PL_VN_MEMBER (1u)
+#define ECS_PL_VN_MEMBER (1u)  /* in its tree: static member, not blocked */
 #define ECS_PL_VN_BLOCKED (2u) /* distinct/static ports/port limit rule it out */
-#define ECS_PL_VN_ANY (4u) /* some unblocked node in the subtree */
+#define ECS_PL_VN_ANY (4u)     /* some unblocked node in the subtree */
 #define ECS_PL_VN_DIRTY (8u)
-#define ECS_PL_VN_SDIRTY (16u) /* static properties changed too */
-#define ECS_PL_VN_STATIC (32u) /* passes the view's static filter */
-#define ECS_PL_VN_LISTED (64u) /* counted in nmembers (and in members[]) */
+#define ECS_PL_VN_SDIRTY (16u)  /* static properties changed too */
+#define ECS_PL_VN_STATIC (32u)  /* passes the view's static filter */
+#define ECS_PL_VN_LISTED (64u)  /* counted in nmembers (and in members[]) */
+#define ECS_PL_VN_DDIRTY (128u) /* in ddirty: resources/tasks changed (random views) */
 
 typedef struct ecs_pl_part {
-    uint32_t value;   /* attribute value atom; NIL: attribute missing */
+    uint32_t value; /* attribute value atom; NIL: attribute missing */
     uint32_t root;
     uint32_t nmembers;
-    uint64_t count;   /* tasks of the group on every instance of the partition */
+    uint64_t count; /* tasks of the group on every instance of the partition */
 } ecs_pl_part;
 
 typedef struct ecs_pl_view {
     uint64_t hash;
     uint64_t tick;
-    uint64_t seq;   /* change-log position this view has taken in */
+    uint64_t seq; /* change-log position this view has taken in */
     bool stale;
     /* what it indexes */
     uint32_t part_attr, group;
@@ -242,24 +256,23 @@ typedef struct ecs_pl_view {
     ecs_pl_vnode *nodes;
     uint32_t *dirty;
     uint32_t ndirty;
-    uint32_t *pid, *contrib;  /* partitioned views */
-    uint32_t *members, *pos;  /* random views */
-    uint32_t nmembers;
+    uint32_t *ddirty; /* random views: resource changes, applied lazily */
+    uint32_t nddirty;
+    uint32_t *pid, *contrib; /* partitioned views */
+    uint32_t *members, *pos; /* random views: the static members */
+    uint32_t nmembers;       /* static members (trees hold the unblocked ones) */
     ecs_pl_part *parts;
     uint32_t nparts, cparts;
     ecs_pl_map pmap;
-    uint32_t root;            /* unpartitioned views */
+    uint32_t root; /* unpartitioned views */
 } ecs_pl_view;
 
 /* Tree operations over a view's nodes, keyed by (key[0..2], rank, slot). */
-uint32_t ecs_place__tree_insert(const ecs_place *e, ecs_pl_vnode *nodes, uint32_t root,
-                                uint32_t x);
-uint32_t ecs_place__tree_delete(const ecs_place *e, ecs_pl_vnode *nodes, uint32_t root,
-                                uint32_t x);
+uint32_t ecs_place__tree_insert(const ecs_place *e, ecs_pl_vnode *nodes, uint32_t root, uint32_t x);
+uint32_t ecs_place__tree_delete(const ecs_place *e, ecs_pl_vnode *nodes, uint32_t root, uint32_t x);
 /* x (in the tree, its key unchanged) changed what it contributes to the
  * maxima, or its blocked flag: recompute the path to it. */
-uint32_t ecs_place__tree_update(const ecs_place *e, ecs_pl_vnode *nodes, uint32_t root,
-                                uint32_t x);
+uint32_t ecs_place__tree_update(const ecs_place *e, ecs_pl_vnode *nodes, uint32_t root, uint32_t x);
 /* A balanced tree of the slots in `sorted` (already in key order). */
 uint32_t ecs_place__tree_build(const ecs_place *e, ecs_pl_vnode *nodes, const uint32_t *sorted,
                                size_t n);
@@ -276,16 +289,22 @@ uint32_t ecs_place__tree_first(const ecs_place *e, const ecs_pl_vnode *nodes, ui
                                const ecs_pl_req *q, ecs_pl_okfn ok, const void *user);
 /* Every such node, appended to out (room for all members assumed). */
 void ecs_place__tree_collect(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t root,
-                             const ecs_pl_req *q, ecs_pl_okfn ok, const void *user,
-                             uint32_t *out, size_t *n);
+                             const ecs_pl_req *q, ecs_pl_okfn ok, const void *user, uint32_t *out,
+                             size_t *n);
 
 /* The view for the request (found, rebuilt or built), or NULL: use the
  * general path (the chain has no fast path, the view is not worth building
  * yet, or memory ran short; none of these is an error). */
 ecs_pl_view *ecs_place__view_get(ecs_place *e, const ecs_pl_req *q);
-/* Bring dirty slots up to date; ECS_E_NOMEM drops the view (the caller
- * falls back to the general path). */
+/* Bring dirty slots up to date; on failure (ECS_E_NOMEM, or ECS_E_STATE
+ * when the view fell behind) the caller drops the view and falls back to
+ * the general path. _static leaves a random view's resource changes for
+ * later (its draws check those live). */
 ecs_status ecs_place__view_refresh(ecs_place *e, ecs_pl_view *v);
+ecs_status ecs_place__view_refresh_static(ecs_place *e, ecs_pl_view *v);
+/* Would the view's blocking rules (distinctInstance, static ports, the
+ * port limit) rule the slot out now? */
+bool ecs_place__view_blocked(const ecs_place *e, const ecs_pl_view *v, uint32_t slot);
 /* Something about the slot changed (stat: its static properties): one
  * entry in the engine's change log, whatever the number of views. */
 void ecs_place__views_touch(ecs_place *e, uint32_t slot, bool stat);
@@ -301,9 +320,16 @@ void ecs_place__views_free(ecs_place *e);
 ecs_status ecs_place__view_pick(ecs_place *e, ecs_pl_view *v, const ecs_pl_req *q, uint32_t *out);
 /* The group a view for the request tracks (NIL when none is needed). */
 uint32_t ecs_place__view_group(const ecs_pl_req *q);
+/* Shared by the view files: does the slot pass the view's static filter
+ * (and is it ACTIVE with a connected agent); the partition of an
+ * attribute value (made when new); the root a member slot's tree hangs
+ * from. */
+bool ecs_place__static_member(const ecs_place *e, const ecs_pl_view *v, uint32_t slot);
+ecs_status ecs_place__part_get(ecs_place *e, ecs_pl_view *v, uint32_t value, uint32_t *out);
+uint32_t *ecs_place__view_root(ecs_pl_view *v, uint32_t slot);
 /* The node key and blocked flag of a slot for a view. */
-void ecs_place__view_key(const ecs_place *e, const ecs_pl_view *v, uint32_t slot,
-                         uint32_t key[3], bool *blocked);
+void ecs_place__view_key(const ecs_place *e, const ecs_pl_view *v, uint32_t slot, uint32_t key[3],
+                         bool *blocked);
 
 /* ------------------------------------------------------------------------ */
 /* Checks (place_fit.c)                                                      */
@@ -354,7 +380,7 @@ ecs_place_reason ecs_place__reason_of(uint32_t mask);
 typedef struct ecs_pl_fail {
     size_t ninactive, ncand;
     size_t by_reason[ECS_PLACE_CONSTRAINT + 1];
-    uint32_t closest;        /* slot or NIL */
+    uint32_t closest; /* slot or NIL */
     ecs_pl_eval closest_eval;
 } ecs_pl_fail;
 
@@ -398,9 +424,9 @@ typedef struct ecs_pl_qentry {
 } ecs_pl_qentry;
 
 typedef enum ecs_pl_mode {
-    ECS_PL_MODE_AUTO = 0,    /* views when they pay */
-    ECS_PL_MODE_FAST = 1,    /* views whenever the chain has a fast path */
-    ECS_PL_MODE_GENERAL = 2  /* never views: the full scan */
+    ECS_PL_MODE_AUTO = 0,   /* views when they pay */
+    ECS_PL_MODE_FAST = 1,   /* views whenever the chain has a fast path */
+    ECS_PL_MODE_GENERAL = 2 /* never views: the full scan */
 } ecs_pl_mode;
 
 struct ecs_place {
@@ -409,8 +435,6 @@ struct ecs_place {
     ecs_pl_mode mode;
     /* instances: hot arrays by slot */
     uint32_t nslots, cslots, nlive, free_slot;
-    ecs_pl_res *rem;      /* what each instance has left (one cache line per 4) */
-    uint32_t *ntasks;
     uint64_t *rank;
     uint8_t *flags;
     ecs_pl_inst *inst;
@@ -427,9 +451,9 @@ struct ecs_place {
     ecs_pl_map task_map;
     /* caches */
     ecs_pl_view *views[ECS_PL_MAX_VIEWS];
-    uint32_t *log;       /* ring of changed slots: slot << 1 | static */
-    size_t logcap;       /* 0 or a power of two */
-    uint64_t logseq;     /* entries ever written */
+    uint32_t *log;        /* ring of changed slots: slot << 1 | static */
+    size_t logcap;        /* 0 or a power of two */
+    uint64_t logseq;      /* entries ever written */
     uint32_t *rank_order; /* live slots by (rank, slot); valid when rank_order_n == nlive */
     size_t rank_order_cap;
     bool rank_order_ok;

@@ -20,31 +20,36 @@
 
 #define RANDOM_TRIES 16
 
-static bool node_ok(const ecs_place *e, const ecs_pl_view *v, uint32_t s, const ecs_pl_req *q)
+/* A drawn member: everything checked live (its node may be behind). */
+static bool draw_ok(const ecs_place *e, const ecs_pl_view *v, uint32_t s, const ecs_pl_req *q)
 {
-    return !(v->nodes[s].flags & ECS_PL_VN_BLOCKED) && e->rem[s].cpu >= q->cpu &&
-           e->rem[s].mem >= q->mem && e->rem[s].gpu >= q->gpu && e->rem[s].eni >= q->eni &&
-           ecs_place__late_ok(q, s);
+    return e->inst[s].rem.cpu >= q->cpu && e->inst[s].rem.mem >= q->mem &&
+           e->inst[s].rem.gpu >= q->gpu && e->inst[s].rem.eni >= q->eni &&
+           !ecs_place__view_blocked(e, v, s) && ecs_place__late_ok(q, s);
 }
 
 static ecs_status pick_random(ecs_place *e, ecs_pl_view *v, const ecs_pl_req *q, uint32_t *out)
 {
     size_t i, n = 0;
+    ecs_status rc;
 
     *out = ECS_PL_NIL;
     if (v->nmembers == 0)
         return ECS_OK;
     for (i = 0; i < RANDOM_TRIES; i++) {
         uint32_t s = v->members[ecs_rng_below(&e->rng, v->nmembers)];
-        if (node_ok(e, v, s, q)) {
+        if (draw_ok(e, v, s, q)) {
             *out = s;
             return ECS_OK;
         }
     }
+    /* Few members fit: bring the tree up to date and list them all. */
+    if ((rc = ecs_place__view_refresh(e, v)) != ECS_OK)
+        return rc;
     if (e->scr_slots_cap < v->nmembers) {
         size_t cap = e->scr_slots_cap;
-        ecs_status rc = ecs_vec__reserve(e->ctx, (void **)&e->scr_slots, &cap,
-                                         sizeof *e->scr_slots, v->nmembers);
+        rc = ecs_vec__reserve(e->ctx, (void **)&e->scr_slots, &cap, sizeof *e->scr_slots,
+                              v->nmembers);
         if (rc != ECS_OK)
             return rc;
         e->scr_slots_cap = cap;
@@ -61,7 +66,8 @@ ecs_status ecs_place__view_pick(ecs_place *e, ecs_pl_view *v, const ecs_pl_req *
     uint32_t best = ECS_PL_NIL, p;
     uint64_t best_count = 0;
 
-    if ((rc = ecs_place__view_refresh(e, v)) != ECS_OK) {
+    rc = v->random ? ecs_place__view_refresh_static(e, v) : ecs_place__view_refresh(e, v);
+    if (rc != ECS_OK) {
         ecs_place__view_drop(e, v);
         return rc;
     }
@@ -99,7 +105,7 @@ ecs_status ecs_place__view_pick(ecs_place *e, ecs_pl_view *v, const ecs_pl_req *
 static bool view_check(ecs_place *e, ecs_pl_view *v)
 {
     uint32_t s, p;
-    size_t count = 0;
+    size_t count = 0, ntree = 0, nlisted = 0;
     bool parted = v->part_attr != ECS_PL_NIL;
 
     if (v->stale || e->logseq - v->seq > e->logcap)
@@ -124,28 +130,33 @@ static bool view_check(ecs_place *e, ecs_pl_view *v)
     } else if (!ecs_place__tree_valid(e, v->nodes, v->root, &count)) {
         return false;
     }
-    if (count != v->nmembers)
-        return false;
     for (s = 0; s < e->nslots && s < v->slotcap; s++) {
         const ecs_pl_vnode *nd = &v->nodes[s];
         uint8_t want = ECS_PL_LIVE | ECS_PL_ACTIVE | ECS_PL_AGENT;
         bool member = (e->flags[s] & want) == want && ecs_place__filter_ok(e, s, &v->f);
         uint32_t key[3];
         bool blocked;
-        if (member != ((nd->flags & ECS_PL_VN_MEMBER) != 0))
+        if (member != ((nd->flags & ECS_PL_VN_LISTED) != 0))
             return false;
-        if (!member)
+        if (!member) {
+            if (nd->flags & ECS_PL_VN_MEMBER)
+                return false;
             continue;
+        }
+        nlisted++;
         ecs_place__view_key(e, v, s, key, &blocked);
-        if (memcmp(key, nd->key, sizeof key) != 0 ||
-            blocked != ((nd->flags & ECS_PL_VN_BLOCKED) != 0))
+        if (blocked != ((nd->flags & ECS_PL_VN_BLOCKED) != 0) ||
+            blocked == ((nd->flags & ECS_PL_VN_MEMBER) != 0))
+            return false;
+        if (!blocked && memcmp(key, nd->key, sizeof key) != 0)
             return false;
         if (parted && v->parts[v->pid[s]].value != ecs_place__attr_value(e, s, v->part_attr))
             return false;
         if (v->random && v->members[v->pos[s]] != s)
             return false;
+        ntree += !blocked;
     }
-    return true;
+    return count == ntree && nlisted == v->nmembers;
 }
 
 bool ecs_place__views_check(ecs_place *e)

@@ -41,8 +41,8 @@ ecs_status ecs_place__need_prepare(ecs_place *e, const ecs_place_need *need, ecs
             continue;
         }
         if (q->nsports >= ECS_PL_PORT_LIMIT)
-            return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG,
-                                 "need: more than %u static host ports", ECS_PL_PORT_LIMIT);
+            return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG, "need: more than %u static host ports",
+                                 ECS_PL_PORT_LIMIT);
         /* insertion into the sorted list, refusing duplicates */
         for (j = q->nsports; j > 0 && q->sports[j - 1] > enc; j--)
             q->sports[j] = q->sports[j - 1];
@@ -149,9 +149,15 @@ static ecs_status prepare_member_of(ecs_place *e, const ecs_place_request *r, ec
             size_t tl;
             if (c < 0 || (c == 0 && la <= lb))
                 break;
-            tq = q->qs[b - 1], q->qs[b - 1] = q->qs[b], q->qs[b] = tq;
-            tt = q->qs_text[b - 1], q->qs_text[b - 1] = q->qs_text[b], q->qs_text[b] = tt;
-            tl = q->qs_len[b - 1], q->qs_len[b - 1] = q->qs_len[b], q->qs_len[b] = tl;
+            tq = q->qs[b - 1];
+            q->qs[b - 1] = q->qs[b];
+            q->qs[b] = tq;
+            tt = q->qs_text[b - 1];
+            q->qs_text[b - 1] = q->qs_text[b];
+            q->qs_text[b] = tt;
+            tl = q->qs_len[b - 1];
+            q->qs_len[b - 1] = q->qs_len[b];
+            q->qs_len[b] = tl;
         }
     }
     q->f.q = q->qs;
@@ -197,8 +203,8 @@ static ecs_status prepare_chain(ecs_place *e, const ecs_place_request *r, ecs_pl
             kind = ECS_PL_S_RANDOM;
             break;
         default:
-            return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG, "request: strategy %zu: unknown type %d",
-                                 i, (int)s->type);
+            return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG,
+                                 "request: strategy %zu: unknown type %d", i, (int)s->type);
         }
         if (q->nsteps > 0 && q->step[q->nsteps - 1] == ECS_PL_S_RANDOM)
             continue; /* nothing after random can matter */
@@ -263,8 +269,8 @@ ecs_status ecs_place__req_prepare(ecs_place *e, const ecs_place_request *r, ecs_
     q->r = r;
     q->distinct = r->distinct_instance;
     if ((rc = atoms_of(e, r->required_attributes, r->required_attribute_lens,
-                       r->nrequired_attributes, "required_attributes", &q->attr_buf,
-                       &q->attr_cap, &q->f.nattrs, true)) != ECS_OK)
+                       r->nrequired_attributes, "required_attributes", &q->attr_buf, &q->attr_cap,
+                       &q->f.nattrs, true)) != ECS_OK)
         return rc;
     q->f.attrs = q->attr_buf;
     if (r->nzones != 0) {

@@ -122,7 +122,8 @@ static ecs_status result_new(ecs_ctx *ctx, uint32_t count, uint32_t nports, ecs_
     }
     memset(res->recs, 0, (size_t)count * sizeof *res->recs);
     if (nports != 0) {
-        if (!ecs_ckd_mul_size(&np, count, nports) || !ecs_ckd_mul_size(&bytes, np, sizeof *res->ports)) {
+        if (!ecs_ckd_mul_size(&np, count, nports) ||
+            !ecs_ckd_mul_size(&bytes, np, sizeof *res->ports)) {
             ecs_place_result_free(res);
             return ecs_ctx__fail(ctx, ECS_E_LIMIT, "result too large");
         }
@@ -153,7 +154,7 @@ static bool id_eq(const void *probe, uint32_t v)
 /* Task ids: present, unknown to the engine, distinct. */
 static ecs_status check_ids(ecs_place *e, const ecs_place_request *r)
 {
-    ecs_pl_map seen = { NULL, 0, 0 };
+    ecs_pl_map seen = {NULL, 0, 0};
     ecs_status rc = ECS_OK;
     uint32_t i;
 
@@ -219,7 +220,7 @@ static void roll_back(ecs_place *e, const ecs_pl_req *q, const undo *log, size_t
             ecs_place__task_remove(e, log[n].task);
         else
             ecs_place__unapply(e, log[n].slot, q->cpu, q->mem, q->gpu, q->eni != 0, q->group,
-                               ports + n * q->nports, q->nports);
+                               ports != NULL ? ports + n * q->nports : NULL, q->nports);
     }
 }
 
@@ -283,7 +284,7 @@ ecs_status ecs_place_tasks(ecs_place *e, const ecs_place_request *r, ecs_place_r
         if ((rc = choose(e, &q, &view, &slot, &fail)) != ECS_OK)
             goto done;
         if (slot == ECS_PL_NIL) {
-            ecs_str text = { NULL, 0 };
+            ecs_str text = {NULL, 0};
             failed = true;
             rec->reason = fail.closest != ECS_PL_NIL ? ecs_place__reason_of(fail.closest_eval.mask)
                                                      : ECS_PLACE_NO_INSTANCES;
@@ -304,8 +305,8 @@ ecs_status ecs_place_tasks(ecs_place *e, const ecs_place_request *r, ecs_place_r
         }
         if ((rc = ecs_place__apply(e, slot, &q, tp)) != ECS_OK) {
             if (rc == ECS_E_CONFLICT)
-                rc = ecs_ctx__fail(e->ctx, ECS_E_INTERNAL, "placement chose an instance that "
-                                                           "does not fit");
+                rc = ecs_ctx__fail(e->ctx, ECS_E_INTERNAL,
+                                   "placement chose an instance that does not fit");
             goto done;
         }
         log[nplaced].slot = slot;

@@ -54,8 +54,8 @@ static ecs_status scratch(ecs_place *e, size_t nattr_steps)
     }
     cap = e->scr_slots_cap;
     if (cap < e->nslots) {
-        rc = ecs_vec__reserve(e->ctx, (void **)&e->scr_slots, &cap, sizeof *e->scr_slots,
-                              e->nslots);
+        rc =
+            ecs_vec__reserve(e->ctx, (void **)&e->scr_slots, &cap, sizeof *e->scr_slots, e->nslots);
         if (rc != ECS_OK)
             return rc;
         e->scr_slots_cap = cap;
@@ -69,8 +69,7 @@ static size_t value_index(const ecs_place *e, uint32_t slot, uint32_t attr)
     return v == ECS_PL_NIL ? e->natoms : v;
 }
 
-ecs_status ecs_place__scan(ecs_place *e, const ecs_pl_req *q, uint32_t *out_slot,
-                           ecs_pl_fail *fail)
+ecs_status ecs_place__scan(ecs_place *e, const ecs_pl_req *q, uint32_t *out_slot, ecs_pl_fail *fail)
 {
     size_t nattr = 0, j, nties = 0, stride = e->natoms + 1;
     uint32_t s, i, best = ECS_PL_NIL, nrank = 0;
@@ -115,7 +114,8 @@ ecs_status ecs_place__scan(ecs_place *e, const ecs_pl_req *q, uint32_t *out_slot
         ecs_place__eval(e, s, q, &ev);
         if (ev.mask != 0) {
             fail->by_reason[ecs_place__reason_of(ev.mask)]++;
-            if (fail->closest == ECS_PL_NIL || closer(e, &ev, s, &fail->closest_eval, fail->closest)) {
+            if (fail->closest == ECS_PL_NIL ||
+                closer(e, &ev, s, &fail->closest_eval, fail->closest)) {
                 fail->closest = s;
                 fail->closest_eval = ev;
             }
@@ -124,10 +124,10 @@ ecs_status ecs_place__scan(ecs_place *e, const ecs_pl_req *q, uint32_t *out_slot
         for (i = 0; i < nrank; i++) {
             switch (q->step[i]) {
             case ECS_PL_S_CPU:
-                key[i] = e->rem[s].cpu;
+                key[i] = e->inst[s].rem.cpu;
                 break;
             case ECS_PL_S_MEM:
-                key[i] = e->rem[s].mem;
+                key[i] = e->inst[s].rem.mem;
                 break;
             case ECS_PL_S_GCOUNT:
                 key[i] = ecs_place__group_count(e, s, q->group);

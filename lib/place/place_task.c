@@ -74,10 +74,11 @@ static void ports_erase(ecs_pl_ports *p, uint16_t port)
 uint32_t ecs_place__group_count(const ecs_place *e, uint32_t slot, uint32_t group)
 {
     const ecs_pl_inst *it = &e->inst[slot];
+    const ecs_pl_gc *g = ecs_pl_groups(it);
     uint32_t i;
     for (i = 0; i < it->ngroups; i++)
-        if (it->groups[i].group == group)
-            return it->groups[i].count;
+        if (g[i].group == group)
+            return g[i].count;
     return 0;
 }
 
@@ -173,18 +174,19 @@ static bool assign_ports(const ecs_place *e, uint32_t slot, const ecs_pl_req *q,
 ecs_status ecs_place__apply(ecs_place *e, uint32_t slot, const ecs_pl_req *q, uint32_t *ports_out)
 {
     ecs_pl_inst *it = &e->inst[slot];
-    uint32_t i, more[2] = { 0, 0 }, gi;
+    uint32_t i, more[2] = {0, 0}, gi;
+    const ecs_pl_gc *g;
+    ecs_pl_gc *gw;
     ecs_status rc;
 
-    if (e->rem[slot].cpu < q->cpu || e->rem[slot].mem < q->mem || e->rem[slot].gpu < q->gpu ||
-        e->rem[slot].eni < q->eni)
+    if (it->rem.cpu < q->cpu || it->rem.mem < q->mem || it->rem.gpu < q->gpu ||
+        it->rem.eni < q->eni)
         return ecs_ctx__fail(e->ctx, ECS_E_CONFLICT,
-                             "instance '%s' lacks the resources (CPU %u of %u, memory %u of %u "
-                             "MiB, GPUs %u of %u, ENI slots %u of %u)",
-                             ecs_str__c(&it->id), (unsigned)e->rem[slot].cpu, (unsigned)q->cpu,
-                             (unsigned)e->rem[slot].mem, (unsigned)q->mem,
-                             (unsigned)e->rem[slot].gpu, (unsigned)q->gpu,
-                             (unsigned)e->rem[slot].eni, (unsigned)q->eni);
+                             "instance '%s' lacks the resources: it has %u CPU units, %u MiB, "
+                             "%u GPUs and %u ENI slots left; the task needs %u, %u, %u and %u",
+                             ecs_str__c(&it->id), (unsigned)it->rem.cpu, (unsigned)it->rem.mem,
+                             (unsigned)it->rem.gpu, (unsigned)it->rem.eni, (unsigned)q->cpu,
+                             (unsigned)q->mem, (unsigned)q->gpu, (unsigned)q->eni);
     if (ecs_place__ports_blocked(e, slot, q->sports, q->nsports))
         return ecs_ctx__fail(e->ctx, ECS_E_CONFLICT,
                              "instance '%s': a static host port is taken or the %u-port limit "
@@ -193,18 +195,28 @@ ecs_status ecs_place__apply(ecs_place *e, uint32_t slot, const ecs_pl_req *q, ui
     if (q->nports != 0 && !assign_ports(e, slot, q, ports_out))
         return ecs_ctx__fail(e->ctx, ECS_E_CONFLICT,
                              "instance '%s': no free port in its ephemeral range %u..%u",
-                             ecs_str__c(&it->id), (unsigned)it->eph_first,
-                             (unsigned)it->eph_last);
+                             ecs_str__c(&it->id), (unsigned)it->eph_first, (unsigned)it->eph_last);
     /* Make room first: nothing below may fail. */
+    g = ecs_pl_groups(it);
     for (gi = 0; gi < it->ngroups; gi++)
-        if (it->groups[gi].group == q->group)
+        if (g[gi].group == q->group)
             break;
-    if (gi == it->ngroups) {
+    if (gi == it->ngroups && it->cgroups != 0) {
         size_t cap = it->cgroups;
         rc = ecs_vec__reserve(e->ctx, (void **)&it->groups, &cap, sizeof *it->groups,
                               (size_t)it->ngroups + 1);
         if (rc != ECS_OK)
             return rc;
+        it->cgroups = (uint32_t)cap;
+    } else if (gi == it->ngroups && it->ngroups == 2) {
+        /* the third group: move them all to the heap */
+        size_t cap = 0;
+        ecs_pl_gc *heap = NULL;
+        rc = ecs_vec__reserve(e->ctx, (void **)&heap, &cap, sizeof *heap, 3);
+        if (rc != ECS_OK)
+            return rc;
+        memcpy(heap, it->gin, sizeof it->gin);
+        it->groups = heap;
         it->cgroups = (uint32_t)cap;
     }
     for (i = 0; i < q->nports; i++)
@@ -213,17 +225,18 @@ ecs_status ecs_place__apply(ecs_place *e, uint32_t slot, const ecs_pl_req *q, ui
         (rc = ports_reserve(e->ctx, &it->used[1], more[1])) != ECS_OK)
         return rc;
 
-    e->rem[slot].cpu -= q->cpu;
-    e->rem[slot].mem -= q->mem;
-    e->rem[slot].gpu -= q->gpu;
-    e->rem[slot].eni -= q->eni;
-    e->ntasks[slot]++;
+    e->inst[slot].rem.cpu -= q->cpu;
+    e->inst[slot].rem.mem -= q->mem;
+    e->inst[slot].rem.gpu -= q->gpu;
+    e->inst[slot].rem.eni -= q->eni;
+    e->inst[slot].ntasks++;
+    gw = it->cgroups != 0 ? it->groups : it->gin;
     if (gi == it->ngroups) {
-        it->groups[gi].group = q->group;
-        it->groups[gi].count = 0;
+        gw[gi].group = q->group;
+        gw[gi].count = 0;
         it->ngroups++;
     }
-    it->groups[gi].count++;
+    gw[gi].count++;
     for (i = 0; i < q->nports; i++) {
         ports_insert(&it->used[(ports_out[i] & ECS_PL_PORT_UDP) ? 1 : 0],
                      (uint16_t)(ports_out[i] & 0xFFFFu));
@@ -238,17 +251,19 @@ void ecs_place__unapply(ecs_place *e, uint32_t slot, uint32_t cpu, uint32_t mem,
                         bool eni, uint32_t group, const uint32_t *ports, uint32_t nports)
 {
     ecs_pl_inst *it = &e->inst[slot];
+    ecs_pl_gc *gw;
     uint32_t i;
 
-    e->rem[slot].cpu += cpu;
-    e->rem[slot].mem += mem;
-    e->rem[slot].gpu += gpu;
-    e->rem[slot].eni += eni ? 1u : 0u;
-    e->ntasks[slot]--;
+    e->inst[slot].rem.cpu += cpu;
+    e->inst[slot].rem.mem += mem;
+    e->inst[slot].rem.gpu += gpu;
+    e->inst[slot].rem.eni += eni ? 1u : 0u;
+    e->inst[slot].ntasks--;
+    gw = it->cgroups != 0 ? it->groups : it->gin;
     for (i = 0; i < it->ngroups; i++) {
-        if (it->groups[i].group == group) {
-            if (--it->groups[i].count == 0)
-                it->groups[i] = it->groups[--it->ngroups];
+        if (gw[i].group == group) {
+            if (--gw[i].count == 0)
+                gw[i] = gw[--it->ngroups];
             break;
         }
     }
@@ -288,7 +303,7 @@ uint32_t ecs_place__task_find(const ecs_place *e, const char *id, size_t len)
 ecs_status ecs_place__record(ecs_place *e, const char *id, size_t id_len, uint32_t slot,
                              const ecs_pl_req *q, const uint32_t *ports, uint32_t *out_task)
 {
-    ecs_str copy = { NULL, 0 };
+    ecs_str copy = {NULL, 0};
     uint32_t *pcopy = NULL, t;
     ecs_pl_task *tk;
     ecs_pl_inst *it = &e->inst[slot];

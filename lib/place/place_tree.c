@@ -33,10 +33,10 @@ static void compute(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t x, e
     uint32_t c[2], i, mc = 0, mm = 0, mg = 0, me = 0;
 
     if (any) {
-        mc = e->rem[x].cpu;
-        mm = e->rem[x].mem;
-        mg = e->rem[x].gpu;
-        me = e->rem[x].eni;
+        mc = e->inst[x].rem.cpu;
+        mm = e->inst[x].rem.mem;
+        mg = e->inst[x].rem.gpu;
+        me = e->inst[x].rem.eni;
     }
     c[0] = n->l;
     c[1] = n->r;
@@ -208,8 +208,9 @@ static bool subtree_may_fit(const ecs_pl_vnode *n, const ecs_pl_req *q)
 static bool node_fits(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t x,
                       const ecs_pl_req *q)
 {
-    return !(nodes[x].flags & ECS_PL_VN_BLOCKED) && e->rem[x].cpu >= q->cpu &&
-           e->rem[x].mem >= q->mem && e->rem[x].gpu >= q->gpu && e->rem[x].eni >= q->eni;
+    return !(nodes[x].flags & ECS_PL_VN_BLOCKED) && e->inst[x].rem.cpu >= q->cpu &&
+           e->inst[x].rem.mem >= q->mem && e->inst[x].rem.gpu >= q->gpu &&
+           e->inst[x].rem.eni >= q->eni;
 }
 
 uint32_t ecs_place__tree_first(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t root,
@@ -227,8 +228,8 @@ uint32_t ecs_place__tree_first(const ecs_place *e, const ecs_pl_vnode *nodes, ui
 }
 
 void ecs_place__tree_collect(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t root,
-                             const ecs_pl_req *q, ecs_pl_okfn ok, const void *user,
-                             uint32_t *out, size_t *n)
+                             const ecs_pl_req *q, ecs_pl_okfn ok, const void *user, uint32_t *out,
+                             size_t *n)
 {
     while (root != ECS_PL_NIL && subtree_may_fit(&nodes[root], q)) {
         ecs_place__tree_collect(e, nodes, nodes[root].l, q, ok, user, out, n);
@@ -261,8 +262,8 @@ static bool valid(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t x, siz
         return false;
     (*count)++;
     compute(e, nodes, x, &want);
-    return want.h == n->h && want.mcpu == n->mcpu && want.mmem == n->mmem &&
-           want.mgpu == n->mgpu && want.meni == n->meni && want.flags == n->flags;
+    return want.h == n->h && want.mcpu == n->mcpu && want.mmem == n->mmem && want.mgpu == n->mgpu &&
+           want.meni == n->meni && want.flags == n->flags;
 }
 
 bool ecs_place__tree_valid(const ecs_place *e, const ecs_pl_vnode *nodes, uint32_t root,

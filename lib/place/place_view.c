@@ -8,19 +8,19 @@
  * followed by up to three per-instance keys (remaining CPU, remaining
  * memory, tasks of the group on the instance), or plain random.
  *
- * Members (instances passing the static filter) sit in AVL trees keyed by
- * the per-instance keys, one tree per partition of the spread attribute;
- * each partition also counts the group's tasks on every instance with its
- * value, members or not. The static filter is evaluated once per instance
- * and again only when its attributes or identity change: this is the
- * memberOf result cache.
+ * Members (instances passing the static filter) that the blocking rules
+ * do not rule out sit in AVL trees keyed by the per-instance keys (unused
+ * key words carry the tie rank), one tree per partition of the spread
+ * attribute; each partition also counts the group's tasks on every
+ * instance with its value, members or not. The static filter is evaluated
+ * once per instance and again only when its attributes or identity change:
+ * this is the per-instance memberOf result cache, keyed by the
+ * expressions' text as part of the view's shape.
  *
- * Maintenance is lazy: a change to an instance marks its slot dirty (O(1)
- * per view); before a view is used it retracts each dirty slot's old
- * contribution (stored in the view) and asserts the current one. A slot
- * beyond the view's arrays makes it stale and it is rebuilt on next use.
- * Views are kept in a small LRU; memory trouble drops a view, never fails
- * a call.
+ * A view is built from the instances in tie-rank order, so when the keys
+ * are all equal (a new group's counts) no sort is needed. Keeping it up to
+ * date is place_refresh.c's job. Views are kept in a small LRU; memory
+ * trouble drops a view (the general path takes over), never fails a call.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,10 +70,10 @@ void ecs_place__view_key(const ecs_place *e, const ecs_pl_view *v, uint32_t slot
     for (i = 0; i < v->nkeys; i++) {
         switch (v->keys[i]) {
         case ECS_PL_S_CPU:
-            key[i] = e->rem[slot].cpu;
+            key[i] = e->inst[slot].rem.cpu;
             break;
         case ECS_PL_S_MEM:
-            key[i] = e->rem[slot].mem;
+            key[i] = e->inst[slot].rem.mem;
             break;
         default:
             key[i] = ecs_place__group_count(e, slot, v->group);
@@ -91,11 +91,16 @@ void ecs_place__view_key(const ecs_place *e, const ecs_pl_view *v, uint32_t slot
     } else if (v->nkeys == 2) {
         key[2] = (uint32_t)(e->rank[slot] >> 32);
     }
-    *blocked = (v->distinct && ecs_place__group_count(e, slot, v->group) > 0) ||
-               ecs_place__ports_blocked(e, slot, v->sports, v->nsports);
+    *blocked = ecs_place__view_blocked(e, v, slot);
 }
 
-static bool static_member(const ecs_place *e, const ecs_pl_view *v, uint32_t slot)
+bool ecs_place__view_blocked(const ecs_place *e, const ecs_pl_view *v, uint32_t slot)
+{
+    return (v->distinct && ecs_place__group_count(e, slot, v->group) > 0) ||
+           ecs_place__ports_blocked(e, slot, v->sports, v->nsports);
+}
+
+bool ecs_place__static_member(const ecs_place *e, const ecs_pl_view *v, uint32_t slot)
 {
     uint8_t want = ECS_PL_LIVE | ECS_PL_ACTIVE | ECS_PL_AGENT;
     return (e->flags[slot] & want) == want && ecs_place__filter_ok(e, slot, &v->f);
@@ -115,7 +120,7 @@ static bool part_eq(const void *probe, uint32_t pid)
     return p->v->parts[pid].value == p->value;
 }
 
-static ecs_status part_get(ecs_place *e, ecs_pl_view *v, uint32_t value, uint32_t *out)
+ecs_status ecs_place__part_get(ecs_place *e, ecs_pl_view *v, uint32_t value, uint32_t *out)
 {
     part_probe p;
     uint64_t h = ecs_place__hash_u32(value);
@@ -130,8 +135,8 @@ static ecs_status part_get(ecs_place *e, ecs_pl_view *v, uint32_t value, uint32_
         *out = pid;
         return ECS_OK;
     }
-    rc = ecs_vec__reserve(e->ctx, (void **)&v->parts, &cap, sizeof *v->parts,
-                          (size_t)v->nparts + 1);
+    rc =
+        ecs_vec__reserve(e->ctx, (void **)&v->parts, &cap, sizeof *v->parts, (size_t)v->nparts + 1);
     if (rc != ECS_OK)
         return rc;
     v->cparts = (uint32_t)cap;
@@ -147,7 +152,7 @@ static ecs_status part_get(ecs_place *e, ecs_pl_view *v, uint32_t value, uint32_
     return ECS_OK;
 }
 
-static uint32_t *root_of(ecs_pl_view *v, uint32_t slot)
+uint32_t *ecs_place__view_root(ecs_pl_view *v, uint32_t slot)
 {
     return v->part_attr != ECS_PL_NIL ? &v->parts[v->pid[slot]].root : &v->root;
 }
@@ -189,6 +194,8 @@ static void view_free(ecs_ctx *ctx, ecs_pl_view *v)
         ecs_ctx__release(ctx, v->members, sc * sizeof *v->members);
     if (v->pos != NULL)
         ecs_ctx__release(ctx, v->pos, sc * sizeof *v->pos);
+    if (v->ddirty != NULL)
+        ecs_ctx__release(ctx, v->ddirty, sc * sizeof *v->ddirty);
     ecs_vec__free(ctx, v->parts, v->cparts, sizeof *v->parts);
     ecs_place__map_free(ctx, &v->pmap);
     ecs_ctx__release(ctx, v, sizeof *v);
@@ -356,7 +363,7 @@ static ecs_status build_members(ecs_place *e, ecs_pl_view *v)
     sort_item *items = NULL;
     uint32_t *order = NULL;
     const uint32_t *ro;
-    size_t n = 0, i, start, k;
+    size_t n = 0, i, start, k, nlisted = 0;
     uint32_t s;
     ecs_status rc = ECS_OK;
     bool parted = v->part_attr != ECS_PL_NIL;
@@ -382,19 +389,27 @@ static ecs_status build_members(ecs_place *e, ecs_pl_view *v)
         s = ro[k];
         nd = &v->nodes[s];
         if (parted) {
-            rc = part_get(e, v, ecs_place__attr_value(e, s, v->part_attr), &pid);
+            rc = ecs_place__part_get(e, v, ecs_place__attr_value(e, s, v->part_attr), &pid);
             if (rc != ECS_OK)
                 goto done;
             v->pid[s] = pid;
             v->contrib[s] = ecs_place__group_count(e, s, v->group);
             v->parts[pid].count += v->contrib[s];
         }
-        if (!static_member(e, v, s))
+        if (!ecs_place__static_member(e, v, s))
             continue;
-        nd->flags = ECS_PL_VN_STATIC | ECS_PL_VN_MEMBER | ECS_PL_VN_LISTED;
+        nd->flags = ECS_PL_VN_STATIC | ECS_PL_VN_LISTED;
         ecs_place__view_key(e, v, s, nd->key, &blocked);
-        if (blocked)
+        if (v->random) {
+            v->members[nlisted] = s;
+            v->pos[s] = (uint32_t)nlisted;
+        }
+        nlisted++;
+        if (blocked) {
             nd->flags |= ECS_PL_VN_BLOCKED;
+            continue;
+        }
+        nd->flags |= ECS_PL_VN_MEMBER;
         items[n].pid = pid;
         items[n].k0 = nd->key[0];
         items[n].k1 = nd->key[1];
@@ -416,21 +431,15 @@ static ecs_status build_members(ecs_place *e, ecs_pl_view *v)
         while (end < n && items[end].pid == items[start].pid)
             end++;
         if (parted) {
-            v->parts[items[start].pid].root = ecs_place__tree_build(e, v->nodes, order + start,
-                                                                    end - start);
+            v->parts[items[start].pid].root =
+                ecs_place__tree_build(e, v->nodes, order + start, end - start);
             v->parts[items[start].pid].nmembers = (uint32_t)(end - start);
         } else {
             v->root = ecs_place__tree_build(e, v->nodes, order + start, end - start);
         }
         start = end;
     }
-    if (v->random) {
-        for (i = 0; i < n; i++) {
-            v->members[i] = order[i];
-            v->pos[order[i]] = (uint32_t)i;
-        }
-    }
-    v->nmembers = (uint32_t)n;
+    v->nmembers = (uint32_t)nlisted;
 done:
     if (items != NULL)
         ecs_ctx__release(ctx, items, e->nlive * sizeof *items);
@@ -463,7 +472,8 @@ static ecs_pl_view *view_build(ecs_place *e, const ecs_pl_req *q)
              (v->contrib = alloc_n(ctx, sc, sizeof *v->contrib)) == NULL))
             goto fail;
         if (v->random && ((v->members = alloc_n(ctx, sc, sizeof *v->members)) == NULL ||
-                          (v->pos = alloc_n(ctx, sc, sizeof *v->pos)) == NULL))
+                          (v->pos = alloc_n(ctx, sc, sizeof *v->pos)) == NULL ||
+                          (v->ddirty = alloc_n(ctx, sc, sizeof *v->ddirty)) == NULL))
             goto fail;
         if (v->contrib != NULL) {
             memset(v->contrib, 0, sc * sizeof *v->contrib);
@@ -476,167 +486,6 @@ static ecs_pl_view *view_build(ecs_place *e, const ecs_pl_req *q)
 fail:
     view_free(ctx, v);
     return NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Maintenance                                                               */
-
-void ecs_place__views_touch(ecs_place *e, uint32_t slot, bool stat)
-{
-    if (e->logcap == 0)
-        return; /* no view was ever made: nothing to tell */
-    e->log[e->logseq & (e->logcap - 1)] = slot << 1 | (stat ? 1u : 0u);
-    e->logseq++;
-}
-
-void ecs_place__views_outgrown(ecs_place *e)
-{
-    size_t i;
-    for (i = 0; i < ECS_PL_MAX_VIEWS; i++)
-        if (e->views[i] != NULL)
-            e->views[i]->stale = true;
-}
-
-/* Mark a slot for the next refresh; false when the view cannot hold it. */
-static bool mark(ecs_pl_view *v, uint32_t slot, bool stat)
-{
-    ecs_pl_vnode *nd;
-    if (slot >= v->slotcap)
-        return false;
-    nd = &v->nodes[slot];
-    if (!(nd->flags & ECS_PL_VN_DIRTY)) {
-        nd->flags |= ECS_PL_VN_DIRTY;
-        v->dirty[v->ndirty++] = slot;
-    }
-    if (stat)
-        nd->flags |= ECS_PL_VN_SDIRTY;
-    return true;
-}
-
-/* Take the slot out of its tree and its partition's count (by what the
- * view stored for it: its key, partition and contribution). */
-static void retract(const ecs_place *e, ecs_pl_view *v, uint32_t s)
-{
-    ecs_pl_vnode *nd = &v->nodes[s];
-    bool parted = v->part_attr != ECS_PL_NIL;
-
-    if (nd->flags & ECS_PL_VN_MEMBER) {
-        uint32_t *root = root_of(v, s);
-        *root = ecs_place__tree_delete(e, v->nodes, *root, s);
-        if (parted)
-            v->parts[v->pid[s]].nmembers--;
-        nd->flags &= (uint8_t)~ECS_PL_VN_MEMBER;
-    }
-    if (parted && v->pid[s] != ECS_PL_NIL) {
-        v->parts[v->pid[s]].count -= v->contrib[s];
-        v->contrib[s] = 0;
-    }
-}
-
-void ecs_place__views_forget(ecs_place *e, uint32_t slot)
-{
-    size_t i;
-    /* The tree order uses the slot's tie rank, which a new instance in the
-     * same slot replaces: take the slot out now, while the rank holds. */
-    for (i = 0; i < ECS_PL_MAX_VIEWS; i++) {
-        ecs_pl_view *v = e->views[i];
-        if (v != NULL && !v->stale && slot < v->slotcap)
-            retract(e, v, slot);
-    }
-    ecs_place__views_touch(e, slot, true);
-}
-
-ecs_status ecs_place__view_refresh(ecs_place *e, ecs_pl_view *v)
-{
-    bool parted = v->part_attr != ECS_PL_NIL;
-
-    /* Take in the change log since the last refresh (each slot once). */
-    if (v->stale || e->logseq - v->seq > e->logcap)
-        return ecs_ctx__fail(e->ctx, ECS_E_STATE, "placement index out of date");
-    for (; v->seq < e->logseq; v->seq++) {
-        uint32_t ent = e->log[v->seq & (e->logcap - 1)];
-        if (!mark(v, ent >> 1, (ent & 1u) != 0)) {
-            v->stale = true;
-            return ecs_ctx__fail(e->ctx, ECS_E_STATE, "placement index out of date");
-        }
-    }
-    while (v->ndirty != 0) {
-        uint32_t s = v->dirty[v->ndirty - 1];
-        ecs_pl_vnode *nd = &v->nodes[s];
-        bool live = (e->flags[s] & ECS_PL_LIVE) != 0, blocked, listed, now = false;
-
-        /* Only resources or tasks changed and the key stays: refresh the
-         * maxima on the path, no delete and insert. */
-        if ((nd->flags & (ECS_PL_VN_MEMBER | ECS_PL_VN_SDIRTY)) == ECS_PL_VN_MEMBER && live &&
-            (!parted || v->contrib[s] == ecs_place__group_count(e, s, v->group))) {
-            uint32_t key[3];
-            ecs_place__view_key(e, v, s, key, &blocked);
-            if (memcmp(key, nd->key, sizeof key) == 0) {
-                uint32_t *root = root_of(v, s);
-                nd->flags = (uint8_t)((nd->flags & ~ECS_PL_VN_BLOCKED) |
-                                      (blocked ? ECS_PL_VN_BLOCKED : 0u));
-                *root = ecs_place__tree_update(e, v->nodes, *root, s);
-                nd->flags &= (uint8_t)~ECS_PL_VN_DIRTY;
-                v->ndirty--;
-                continue;
-            }
-        }
-        retract(e, v, s);
-        if (nd->flags & ECS_PL_VN_SDIRTY) {
-            if (live && static_member(e, v, s))
-                nd->flags |= ECS_PL_VN_STATIC;
-            else
-                nd->flags &= (uint8_t)~ECS_PL_VN_STATIC;
-            if (parted) {
-                uint32_t pid = ECS_PL_NIL;
-                if (live) {
-                    ecs_status rc = part_get(e, v, ecs_place__attr_value(e, s, v->part_attr), &pid);
-                    if (rc != ECS_OK)
-                        return rc; /* the caller drops the view */
-                }
-                v->pid[s] = pid;
-            }
-        }
-        if (live) {
-            if (parted) {
-                v->contrib[s] = ecs_place__group_count(e, s, v->group);
-                v->parts[v->pid[s]].count += v->contrib[s];
-            }
-            if (nd->flags & ECS_PL_VN_STATIC) {
-                uint32_t *root = root_of(v, s);
-                ecs_place__view_key(e, v, s, nd->key, &blocked);
-                nd->flags = (uint8_t)((nd->flags & ~ECS_PL_VN_BLOCKED) |
-                                      (blocked ? ECS_PL_VN_BLOCKED : 0u) | ECS_PL_VN_MEMBER);
-                *root = ecs_place__tree_insert(e, v->nodes, *root, s);
-                if (parted)
-                    v->parts[v->pid[s]].nmembers++;
-                now = true;
-            }
-        }
-        /* The member list changes only when membership does, so that a
-         * request undone (dry run, no task ids) leaves the order that
-         * random draws index into as it was. */
-        listed = (nd->flags & ECS_PL_VN_LISTED) != 0;
-        if (listed && !now) {
-            if (v->random) {
-                uint32_t last = v->members[v->nmembers - 1];
-                v->members[v->pos[s]] = last;
-                v->pos[last] = v->pos[s];
-            }
-            v->nmembers--;
-            nd->flags &= (uint8_t)~ECS_PL_VN_LISTED;
-        } else if (now && !listed) {
-            if (v->random) {
-                v->pos[s] = v->nmembers;
-                v->members[v->nmembers] = s;
-            }
-            v->nmembers++;
-            nd->flags |= ECS_PL_VN_LISTED;
-        }
-        nd->flags &= (uint8_t)~(ECS_PL_VN_DIRTY | ECS_PL_VN_SDIRTY);
-        v->ndirty--;
-    }
-    return ECS_OK;
 }
 
 /* The change log holds at least twice as many entries as there are slots
@@ -696,7 +545,8 @@ ecs_pl_view *ecs_place__view_get(ecs_place *e, const ecs_pl_req *q)
     /* A view costs a pass over every instance: build it when the request
      * places several tasks or its shape was seen recently, and when the
      * cluster is large enough for the full scan to cost more. */
-    if (e->mode == ECS_PL_MODE_AUTO && (e->nlive < 32 || (q->r->count < 4 && !seen(e, q->spec_hash))))
+    if (e->mode == ECS_PL_MODE_AUTO &&
+        (e->nlive < 32 || (q->r->count < 4 && !seen(e, q->spec_hash))))
         return NULL;
     if (ensure_log(e) != ECS_OK)
         return NULL;

@@ -69,11 +69,7 @@ ecs_instance *ecs_plane__instance_by_ref(const ecs_plane *pl, const ecs_cluster 
             id = rest;
         }
     }
-    for (size_t i = 0; i < c->ninstances; i++) {
-        if (ecs_str__eq(&c->instances[i]->id, id, id_len))
-            return c->instances[i];
-    }
-    return NULL;
+    return ecs_map__get(&c->instance_by_id, id, id_len);
 }
 
 size_t ecs_plane__family_find(const ecs_plane *pl, const char *name, size_t len, bool *found)

@@ -96,6 +96,8 @@ void ecs_plane__cluster_free(ecs_ctx *ctx, ecs_cluster *c)
     for (size_t i = 0; i < c->ninstances; i++)
         ecs_plane__instance_free(ctx, c->instances[i]);
     ecs_vec__free(ctx, c->instances, c->instances_cap, sizeof(ecs_instance *));
+    ecs_map__free(ctx, &c->instance_by_id);
+    ecs_map__free(ctx, &c->instance_by_ec2);
     ecs_str__free(ctx, &c->name);
     ecs_str__free(ctx, &c->arn);
     ecs_plane__tags_free(ctx, &c->tags);

@@ -23,6 +23,9 @@
 #include "util/map.h"
 #include "util/str.h"
 
+/* The snapshot format this libecs writes and reads. */
+#define ECS_SNAPSHOT_VERSION 1
+
 /* Limits (spec 6.1 and 6.2). */
 #define ECS_MAX_CLUSTERS 10000u
 #define ECS_MAX_INSTANCES_PER_CLUSTER 5000u
@@ -151,6 +154,8 @@ typedef struct ecs_cluster {
     bool container_insights;      /* settings: containerInsights */
     ecs_instance **instances;     /* registration order, INACTIVE ones included */
     size_t ninstances, instances_cap;
+    ecs_map instance_by_id;       /* id (the ARN's last part) -> instance */
+    ecs_map instance_by_ec2;      /* EC2 instance id -> its latest instance */
     uint32_t registered_instances; /* ACTIVE + DRAINING */
     uint32_t running_tasks, pending_tasks, active_services;
     ecs_place *engine;            /* the level-1 view of the EC2 instances: a

@@ -93,6 +93,29 @@ void ecs_map__put(ecs_map *m, const char *key, size_t len, void *val)
     m->used++;
 }
 
+bool ecs_map__put_new(ecs_map *m, const char *key, size_t len, void *val)
+{
+    uint64_t h = hash_key(key, len);
+    size_t i = (size_t)h & (m->cap - 1), free_at = SIZE_MAX;
+    while (m->slots[i].hash != 0) {
+        ecs_map_slot *s = &m->slots[i];
+        if (s->hash == 1 && free_at == SIZE_MAX)
+            free_at = i;
+        if (s->hash == h && s->len == len && (len == 0 || memcmp(s->key, key, len) == 0))
+            return false;
+        i = (i + 1) & (m->cap - 1);
+    }
+    if (free_at == SIZE_MAX)
+        free_at = i;
+    m->slots[free_at].hash = h;
+    m->slots[free_at].key = key;
+    m->slots[free_at].len = len;
+    m->slots[free_at].val = val;
+    m->count++;
+    m->used++;
+    return true;
+}
+
 void *ecs_map__get(const ecs_map *m, const char *key, size_t len)
 {
     ecs_map_slot *s = find(m, key, len, hash_key(key, len));

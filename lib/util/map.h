@@ -34,6 +34,9 @@ typedef struct ecs_map {
 ecs_status ecs_map__reserve(ecs_ctx *ctx, ecs_map *m, size_t extra);
 /* Insert or replace; requires room (ecs_map__reserve). */
 void ecs_map__put(ecs_map *m, const char *key, size_t len, void *val);
+/* Insert only when absent (one probe); false, and nothing changed, when the
+ * key is there already. Requires room. */
+bool ecs_map__put_new(ecs_map *m, const char *key, size_t len, void *val);
 void *ecs_map__get(const ecs_map *m, const char *key, size_t len);
 /* Remove; returns the value or NULL. Never allocates. */
 void *ecs_map__del(ecs_map *m, const char *key, size_t len);

@@ -74,8 +74,8 @@ static int teardown(void **state)
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
 
-static void add_inst_full(ecs_place *e, const char *id, uint32_t cpu, uint32_t mem,
-                          const char *az, bool active, bool agent)
+static void add_inst_full(ecs_place *e, const char *id, uint32_t cpu, uint32_t mem, const char *az,
+                          bool active, bool agent)
 {
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
     in.id = id;
@@ -87,9 +87,9 @@ static void add_inst_full(ecs_place *e, const char *id, uint32_t cpu, uint32_t m
     in.agent_connected = agent;
     assert_int_equal(ecs_place_set_instance(e, &in), ECS_OK);
     if (az != NULL)
-        assert_int_equal(ecs_place_set_attribute(e, id, strlen(id), S("ecs.availability-zone"),
-                                                 az, strlen(az)),
-                         ECS_OK);
+        assert_int_equal(
+            ecs_place_set_attribute(e, id, strlen(id), S("ecs.availability-zone"), az, strlen(az)),
+            ECS_OK);
 }
 
 static void add_inst(ecs_place *e, const char *id, uint32_t cpu, uint32_t mem, const char *az)
@@ -193,16 +193,14 @@ static const char *place_one(fixture *f, ecs_place_request *r, const char *task_
 static uint32_t rem_mem(fixture *f, const char *id)
 {
     uint32_t m = 0;
-    assert_int_equal(ecs_place_remaining(f->e, id, strlen(id), NULL, &m, NULL, NULL, NULL),
-                     ECS_OK);
+    assert_int_equal(ecs_place_remaining(f->e, id, strlen(id), NULL, &m, NULL, NULL, NULL), ECS_OK);
     return m;
 }
 
 static uint32_t running(fixture *f, const char *id)
 {
     uint32_t n = 0;
-    assert_int_equal(ecs_place_remaining(f->e, id, strlen(id), NULL, NULL, NULL, NULL, &n),
-                     ECS_OK);
+    assert_int_equal(ecs_place_remaining(f->e, id, strlen(id), NULL, NULL, NULL, NULL, &n), ECS_OK);
     return n;
 }
 
@@ -268,7 +266,7 @@ static void test_place__spread_az_then_spread_instance(void **state)
     ecs_place_strategy s[2];
     ecs_place_request r = req_new(12, 10, 10, "service:web");
     ecs_place_result *res;
-    const char *ids[] = { "a1", "a2", "a3", "b1", "b2", "c1" };
+    const char *ids[] = {"a1", "a2", "a3", "b1", "b2", "c1"};
     size_t i;
 
     add_inst(f->e, "a1", 4096, 8192, "az-a");
@@ -368,8 +366,8 @@ static void test_place__spread_attribute_missing_is_its_own_partition(void **sta
     r.nstrategies = 1;
     r.count = 3;
     {
-        const char *tid[] = { "p", "q", "s" };
-        size_t tl[] = { 1, 1, 1 };
+        const char *tid[] = {"p", "q", "s"};
+        size_t tl[] = {1, 1, 1};
         r.task_ids = tid;
         r.task_id_lens = tl;
         res = place(f, &r);
@@ -392,8 +390,8 @@ static void test_place__random_is_deterministic_and_covers_feasible(void **state
     ecs_place *e2 = NULL;
     ecs_place_options o = ECS_PLACE_OPTIONS_INIT;
     ecs_place_request r = req_new(1, 100, 100, "family:r");
-    int hits[6] = { 0 };
-    const char *ids[] = { "i0", "i1", "i2", "i3", "i4", "i5" };
+    int hits[6] = {0};
+    const char *ids[] = {"i0", "i1", "i2", "i3", "i4", "i5"};
     size_t k, i;
 
     o.seed = 42;
@@ -483,13 +481,13 @@ static void test_place__every_failure_reason(void **state)
 {
     fixture *f = *state;
     ecs_place_request r = req_new(1, 100, 100, "g");
-    ecs_place_port p80 = { 80, false };
-    const char *attrs[] = { "ecs.capability.task-eni" };
-    size_t attr_lens[] = { 23 };
-    const char *zones[] = { "az-b" };
-    size_t zone_lens[] = { 4 };
-    const char *expr[] = { "attribute:tier == gold" };
-    size_t expr_lens[] = { 22 };
+    ecs_place_port p80 = {80, false};
+    const char *attrs[] = {"ecs.capability.task-eni"};
+    size_t attr_lens[] = {23};
+    const char *zones[] = {"az-b"};
+    size_t zone_lens[] = {4};
+    const char *expr[] = {"attribute:tier == gold"};
+    size_t expr_lens[] = {22};
     char expl[1100];
 
     assert_int_equal(one_reason(f, &r, expl, sizeof expl), ECS_PLACE_NO_INSTANCES);
@@ -595,10 +593,10 @@ static void test_place__closest_has_fewest_failed_checks(void **state)
     ecs_place_result *res;
     ecs_place_outcome o;
 
-    add_inst(f->e, "both-short", 1000, 1000, NULL);  /* fails CPU and memory */
+    add_inst(f->e, "both-short", 1000, 1000, NULL);   /* fails CPU and memory */
     add_inst(f->e, "mem-short-big", 4000, 100, NULL); /* fails memory by 1900 */
-    add_inst(f->e, "mem-short", 4000, 1500, NULL);   /* fails memory by 500: closest */
-    add_inst(f->e, "cpu-short", 1900, 4000, NULL);   /* fails CPU by 100: closer still */
+    add_inst(f->e, "mem-short", 4000, 1500, NULL);    /* fails memory by 500: closest */
+    add_inst(f->e, "cpu-short", 1900, 4000, NULL);    /* fails CPU by 100: closer still */
     res = place(f, &r);
     o = outcome(res, 0);
     assert_int_equal(o.reason, ECS_PLACE_CPU);
@@ -616,9 +614,9 @@ static void test_place__static_ports_per_protocol_and_reserved(void **state)
 {
     fixture *f = *state;
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
-    uint16_t reserved[] = { 22, 2376, 51678 };
-    ecs_place_port tcp80 = { 80, false }, udp80 = { 80, true }, tcp22 = { 22, false };
-    ecs_place_port udp22 = { 22, true };
+    uint16_t reserved[] = {22, 2376, 51678};
+    ecs_place_port tcp80 = {80, false}, udp80 = {80, true}, tcp22 = {22, false};
+    ecs_place_port udp22 = {22, true};
     ecs_place_request r = req_new(1, 1, 1, "g");
     char buf[64];
 
@@ -653,8 +651,8 @@ static void test_place__reserved_port_limit_of_100(void **state)
     fixture *f = *state;
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
     uint16_t reserved[101];
-    ecs_place_port two[2] = { { 8000, false }, { 8001, true } };
-    ecs_place_port dyn[3] = { { 0, false }, { 0, false }, { 0, true } };
+    ecs_place_port two[2] = {{8000, false}, {8001, true}};
+    ecs_place_port dyn[3] = {{0, false}, {0, false}, {0, true}};
     ecs_place_request r = req_new(1, 1, 1, "g");
     char buf[64];
     uint16_t i;
@@ -690,13 +688,13 @@ static void test_place__dynamic_ports_lowest_free_of_range(void **state)
 {
     fixture *f = *state;
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
-    ecs_place_port ports[3] = { { 0, false }, { 40001, false }, { 0, true } };
+    ecs_place_port ports[3] = {{0, false}, {40001, false}, {0, true}};
     ecs_place_request r = req_new(1, 1, 1, "g");
     ecs_place_result *res;
     ecs_place_outcome o;
     uint16_t got[3];
-    const char *tid[] = { "x" };
-    size_t tl[] = { 1 };
+    const char *tid[] = {"x"};
+    size_t tl[] = {1};
 
     in.id = "h";
     in.id_len = 1;
@@ -793,7 +791,7 @@ static void test_place__distinct_instance_counts_same_request(void **state)
     ecs_place_request r = req_new(4, 1, 1, "service:x");
     ecs_place_result *res;
     ecs_place_need other = r.need;
-    int seen[3] = { 0, 0, 0 };
+    int seen[3] = {0, 0, 0};
     size_t i;
 
     add_inst(f->e, "a", 100, 100, NULL);
@@ -825,12 +823,12 @@ static void test_place__member_of_sees_tasks_as_they_arrive(void **state)
     fixture *f = *state;
     ecs_place_strategy s = strat(ECS_PLACE_BINPACK_MEMORY, NULL);
     ecs_place_request r = req_new(7, 1, 1, "service:web");
-    const char *lt2[] = { "runningTasksCount < 2" };
-    size_t lt2_len[] = { 21 };
-    const char *aff[] = { "task:group == service:db" };
-    size_t aff_len[] = { 24 };
-    const char *anti[] = { "not(task:group == service:web)" };
-    size_t anti_len[] = { 30 };
+    const char *lt2[] = {"runningTasksCount < 2"};
+    size_t lt2_len[] = {21};
+    const char *aff[] = {"task:group == service:db"};
+    size_t aff_len[] = {24};
+    const char *anti[] = {"not(task:group == service:web)"};
+    size_t anti_len[] = {30};
     ecs_place_result *res;
     ecs_place_need db = r.need;
     size_t i;
@@ -876,7 +874,7 @@ static void test_place__member_of_cache_follows_attribute_changes(void **state)
     fixture *f = *state;
     ecs_place_strategy s = strat(ECS_PLACE_BINPACK_MEMORY, NULL);
     ecs_place_request r = req_new(1, 1, 1, "g");
-    const char *gold[] = { "attribute:tier == gold and attribute:ecs.instance-type =~ m5.*" };
+    const char *gold[] = {"attribute:tier == gold and attribute:ecs.instance-type =~ m5.*"};
     size_t gold_len[1];
     char buf[64];
 
@@ -911,8 +909,8 @@ static void test_place__dry_run_changes_nothing(void **state)
 {
     fixture *f = *state;
     ecs_place_request r = req_new(3, 100, 300, "g");
-    const char *tid[] = { "t1", "t2", "t3" };
-    size_t tl[] = { 2, 2, 2 };
+    const char *tid[] = {"t1", "t2", "t3"};
+    size_t tl[] = {2, 2, 2};
     ecs_place_result *dry, *real;
     ecs_place_outcome od, orl;
 
@@ -946,7 +944,7 @@ static void test_place__dry_run_changes_nothing(void **state)
 static void test_place__add_and_remove_task_restore_resources(void **state)
 {
     fixture *f = *state;
-    ecs_place_need n = { 300, 700, 1, true, NULL, 0, "g", 1 };
+    ecs_place_need n = {300, 700, 1, true, NULL, 0, "g", 1};
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
     uint32_t c, m, g, eni, t;
 
@@ -1002,8 +1000,8 @@ static void test_place__many_instances_and_views_stay_consistent(void **state)
     fixture *f = *state;
     ecs_place_strategy chains[4][2];
     ecs_place_request r = req_new(20, 64, 128, "service:a");
-    const char *expr[] = { "attribute:ecs.instance-type =~ m5.*" };
-    size_t expr_len[] = { 35 };
+    const char *expr[] = {"attribute:ecs.instance-type =~ m5.*"};
+    size_t expr_len[] = {35};
     char id[32], tid[40];
     const char *tids[20];
     size_t tls[20];
@@ -1081,8 +1079,8 @@ static void snapshot(ecs_place *e, uint32_t *out)
     int i;
     for (i = 0; i < 40; i++) {
         snprintf(id, sizeof id, "i%d", i);
-        assert_int_equal(ecs_place_remaining(e, id, strlen(id), &out[i * 3], &out[i * 3 + 1],
-                                             NULL, NULL, &out[i * 3 + 2]),
+        assert_int_equal(ecs_place_remaining(e, id, strlen(id), &out[i * 3], &out[i * 3 + 1], NULL,
+                                             NULL, &out[i * 3 + 2]),
                          ECS_OK);
     }
 }
@@ -1091,14 +1089,14 @@ static void test_place__oom_at_each_allocation_leaks_nothing(void **state)
 {
     fixture *f = *state;
     ecs_place_strategy s[2];
-    ecs_place_port ports[2] = { { 0, false }, { 8080, false } };
-    const char *expr[] = { "attribute:ecs.instance-type =~ m5.*", "runningTasksCount < 5" };
-    size_t expr_len[] = { 35, 21 };
+    ecs_place_port ports[2] = {{0, false}, {8080, false}};
+    const char *expr[] = {"attribute:ecs.instance-type =~ m5.*", "runningTasksCount < 5"};
+    size_t expr_len[] = {35, 21};
     const char *tids[12];
     size_t tls[12];
     char tbuf[12][8];
     uint32_t before[120], after[120];
-    size_t n, base = f->ta.live_blocks;
+    size_t n, base = f->ta.live_blocks, calls, sweeps = 0;
     int i, variant;
 
     for (i = 0; i < 12; i++) {
@@ -1130,6 +1128,7 @@ static void test_place__oom_at_each_allocation_leaks_nothing(void **state)
             r.task_id_lens = tls;
             test_alloc_fail_at(&f->ta, n, false);
             rc = ecs_place_tasks(e, &r, &res);
+            calls = f->ta.calls;
             test_alloc_fail_at(&f->ta, 0, false);
             if (rc == ECS_OK) {
                 ecs_place_outcome o;
@@ -1148,25 +1147,28 @@ static void test_place__oom_at_each_allocation_leaks_nothing(void **state)
             ecs_place_free(e);
             assert_int_equal(f->ta.live_blocks, base);
             assert_int_equal(f->ta.errors, 0);
-            if (rc == ECS_OK && f->ta.calls < n)
+            if (rc == ECS_OK && calls < n)
                 break;
             assert_true(n < 5000);
         }
+        assert_true(n > 10); /* the sweep did fail allocations */
+        sweeps += n;
     }
+    print_message("OOM sweep of ecs_place_tasks: %zu failure points\n", sweeps);
 }
 
 static void test_place__oom_in_instance_and_task_calls(void **state)
 {
     fixture *f = *state;
     size_t n, base = f->ta.live_blocks;
-    ecs_place_port p = { 0, false };
-    ecs_place_need need = { 1, 1, 0, false, &p, 1, "g", 1 };
+    ecs_place_port p = {0, false};
+    ecs_place_need need = {1, 1, 0, false, &p, 1, "g", 1};
 
     for (n = 1;; n++) {
         ecs_place *e = NULL;
         ecs_place_options o = ECS_PLACE_OPTIONS_INIT;
         ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
-        uint16_t res_tcp[] = { 22 };
+        uint16_t res_tcp[] = {22};
         ecs_status rc;
         bool done;
 
@@ -1223,9 +1225,9 @@ static void test_place__misuse_returns_status(void **state)
     ecs_place_strategy bad = strat((ecs_place_strategy_type)77, NULL);
     ecs_place_strategy noattr = strat(ECS_PLACE_SPREAD_ATTRIBUTE, NULL);
     ecs_place_strategy six[6];
-    ecs_place_port dup[2] = { { 80, false }, { 80, false } };
-    const char *bad_expr[] = { "attribute:x ==" };
-    size_t bad_len[] = { 14 };
+    ecs_place_port dup[2] = {{80, false}, {80, false}};
+    const char *bad_expr[] = {"attribute:x =="};
+    size_t bad_len[] = {14};
     size_t i;
 
     assert_int_equal(ecs_place_new(NULL, NULL, &e), ECS_E_INVALID_ARG);
@@ -1310,15 +1312,15 @@ static void test_place__misuse_returns_status(void **state)
     assert_int_equal(ecs_place_tasks(f->e, &r, &res), ECS_E_INVALID_ARG);
     r.nrequired_attributes = 0;
     {
-        const char *ids[] = { "a" };
+        const char *ids[] = {"a"};
         r.task_ids = ids;
         r.task_id_lens = NULL;
         assert_int_equal(ecs_place_tasks(f->e, &r, &res), ECS_E_INVALID_ARG);
         r.task_ids = NULL;
     }
     {
-        const char *ids[] = { "a", "a" };
-        size_t lens[] = { 1, 1 };
+        const char *ids[] = {"a", "a"};
+        size_t lens[] = {1, 1};
         r.count = 2;
         r.task_ids = ids;
         r.task_id_lens = lens;
@@ -1343,8 +1345,8 @@ static void test_place__misuse_returns_status(void **state)
 
 int main(void)
 {
-#define BOTH(name)                                                             \
-    cmocka_unit_test_setup_teardown(name, setup_fast, teardown),               \
+#define BOTH(name)                                                                                 \
+    cmocka_unit_test_setup_teardown(name, setup_fast, teardown),                                   \
         cmocka_unit_test_setup_teardown(name, setup_general, teardown)
     const struct CMUnitTest tests[] = {
         BOTH(test_place__binpack_fills_fullest_instance_first),

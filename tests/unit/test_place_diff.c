@@ -34,11 +34,11 @@
 #include "test_alloc.h"
 #include "test_util.h"
 
-#define MI 40      /* instances per scenario at most */
-#define MP 128     /* used ports per protocol per instance */
-#define MG 8       /* groups per instance */
-#define MA 8       /* attributes per instance */
-#define MT 4096    /* tasks per scenario */
+#define MI 40   /* instances per scenario at most */
+#define MP 128  /* used ports per protocol per instance */
+#define MG 8    /* groups per instance */
+#define MA 8    /* attributes per instance */
+#define MT 4096 /* tasks per scenario */
 #define NENG 3
 #define SCENARIOS 12000
 
@@ -57,7 +57,7 @@ static uint32_t rnd(uint32_t n)
 /* ------------------------------------------------------------------------ */
 /* The mirror                                                                */
 
-static const char *const group_names[] = { "service:a", "service:b", "family:c", "" };
+static const char *const group_names[] = {"service:a", "service:b", "family:c", ""};
 #define NGROUPS 4
 
 typedef struct mattr {
@@ -202,8 +202,7 @@ typedef struct qinst {
     const minst *it;
 } qinst;
 
-static bool q_attr(const void *inst, const char *name, size_t len, const char **value,
-                   size_t *vlen)
+static bool q_attr(const void *inst, const char *name, size_t len, const char **value, size_t *vlen)
 {
     const minst *it = ((const qinst *)inst)->it;
     uint32_t i;
@@ -281,7 +280,7 @@ static uint32_t dyn_free(const minst *it, int p, const rreq *q)
 static void ref_check(const minst *it, const rreq *q, rcheck *c)
 {
     const ecs_place_need *n = &q->r.need;
-    uint32_t mask = 0, nf = 0, k, nstatic = 0, ndyn[2] = { 0, 0 };
+    uint32_t mask = 0, nf = 0, k, nstatic = 0, ndyn[2] = {0, 0};
     uint64_t sf = 0;
     bool ports_bad = false;
 
@@ -349,10 +348,9 @@ static void ref_check(const minst *it, const rreq *q, rcheck *c)
 
 static ecs_place_reason ref_reason(uint32_t mask)
 {
-    static const ecs_place_reason order[] = { ECS_PLACE_AGENT, ECS_PLACE_ATTRIBUTE,
-                                              ECS_PLACE_LOCATION, ECS_PLACE_CPU,
-                                              ECS_PLACE_MEMORY, ECS_PLACE_PORTS,
-                                              ECS_PLACE_ENI, ECS_PLACE_GPU };
+    static const ecs_place_reason order[] = {
+        ECS_PLACE_AGENT,  ECS_PLACE_ATTRIBUTE, ECS_PLACE_LOCATION, ECS_PLACE_CPU,
+        ECS_PLACE_MEMORY, ECS_PLACE_PORTS,     ECS_PLACE_ENI,      ECS_PLACE_GPU};
     int k;
     for (k = 0; k < 8; k++)
         if (mask & (1u << k))
@@ -380,8 +378,8 @@ static uint64_t part_count(const mirror *m, const minst *it, const char *attr, i
 /* What the reference says about one task. */
 typedef struct verdict {
     bool any_cand, feasible;
-    bool best[MI];     /* the best-ranked set before the final tie-break */
-    bool closest[MI];  /* failures: the closest set */
+    bool best[MI];    /* the best-ranked set before the final tie-break */
+    bool closest[MI]; /* failures: the closest set */
 } verdict;
 
 static void ref_place(const mirror *m, const rreq *q, verdict *v)
@@ -493,8 +491,7 @@ static void expect_ports(const minst *it, const rreq *q, uint16_t *out)
         for (port = it->eph_first; port <= it->eph_last; port++) {
             bool taken = port_used(it, p, port);
             for (j = 0; j < q->r.need.nports && !taken; j++)
-                taken = out[j] == port && (q->ports[j].udp ? 1 : 0) == p &&
-                        (j != k);
+                taken = out[j] == port && (q->ports[j].udp ? 1 : 0) == p && (j != k);
             if (!taken)
                 break;
         }
@@ -563,15 +560,15 @@ static void push_attr(engines *en, const minst *it, const char *name, const char
                          ECS_OK);
 }
 
-static const char *const zones_all[] = { "az-a", "az-b", "az-c" };
-static const char *const types_all[] = { "m5.large", "c5.xlarge", "r5.large" };
+static const char *const zones_all[] = {"az-a", "az-b", "az-c"};
+static const char *const types_all[] = {"m5.large", "c5.xlarge", "r5.large"};
 
 static void new_instance(engines *en, world *w)
 {
     int i = w->m.nin;
     minst *it;
-    static const uint32_t cpus[] = { 512, 1024, 2048 };
-    static const uint32_t mems[] = { 1024, 2048, 4096 };
+    static const uint32_t cpus[] = {512, 1024, 2048};
+    static const uint32_t mems[] = {1024, 2048, 4096};
 
     if (i >= MI)
         return;
@@ -625,9 +622,9 @@ static void new_instance(engines *en, world *w)
 
 static void random_need(rreq *q)
 {
-    static const uint32_t cpus[] = { 64, 128, 256, 512, 1024 };
-    static const uint32_t mems[] = { 64, 128, 512, 1024, 2048 };
-    static const uint16_t statics[] = { 80, 8080, 443, 53 };
+    static const uint32_t cpus[] = {64, 128, 256, 512, 1024};
+    static const uint32_t mems[] = {64, 128, 512, 1024, 2048};
+    static const uint16_t statics[] = {80, 8080, 443, 53};
     uint32_t k, np;
 
     q->r.need.cpu = cpus[rnd(5)];
@@ -657,9 +654,8 @@ static void random_need(rreq *q)
 static void random_request(rreq *q, world *w)
 {
     static const ecs_place_strategy_type types[] = {
-        ECS_PLACE_BINPACK_CPU, ECS_PLACE_BINPACK_MEMORY, ECS_PLACE_SPREAD_INSTANCE,
-        ECS_PLACE_SPREAD_ATTRIBUTE, ECS_PLACE_SPREAD_ATTRIBUTE, ECS_PLACE_RANDOM
-    };
+        ECS_PLACE_BINPACK_CPU,      ECS_PLACE_BINPACK_MEMORY,   ECS_PLACE_SPREAD_INSTANCE,
+        ECS_PLACE_SPREAD_ATTRIBUTE, ECS_PLACE_SPREAD_ATTRIBUTE, ECS_PLACE_RANDOM};
     uint32_t k, ns;
 
     memset(q, 0, sizeof *q);
@@ -754,12 +750,13 @@ static void dump(const mirror *m, const rreq *q)
         if (!it->live)
             continue;
         ref_check(it, q, &c);
-        print_error("  %s act %d agent %d cpu %u mem %u gpu %u eni %u tasks %u g[%u %u %u %u] "
-                    "az %s tier %s mask %x\n",
-                    it->id, it->active, it->agent, it->rem_cpu, it->rem_mem, it->rem_gpu,
-                    it->rem_eni, it->ntasks, it->gcount[0], it->gcount[1], it->gcount[2],
-                    it->gcount[3], attr_get(it, "ecs.availability-zone") ? attr_get(it, "ecs.availability-zone") : "-",
-                    attr_get(it, "tier") ? attr_get(it, "tier") : "-", c.mask);
+        print_error(
+            "  %s act %d agent %d cpu %u mem %u gpu %u eni %u tasks %u g[%u %u %u %u] "
+            "az %s tier %s mask %x\n",
+            it->id, it->active, it->agent, it->rem_cpu, it->rem_mem, it->rem_gpu, it->rem_eni,
+            it->ntasks, it->gcount[0], it->gcount[1], it->gcount[2], it->gcount[3],
+            attr_get(it, "ecs.availability-zone") ? attr_get(it, "ecs.availability-zone") : "-",
+            attr_get(it, "tier") ? attr_get(it, "tier") : "-", c.mask);
     }
 }
 
@@ -857,8 +854,7 @@ static void run_request(engines *en, world *w, rreq *q)
     }
     all_ok(rc);
     if (rc[0] != ECS_OK) {
-        print_error("ecs_place_tasks: %s: %s\n", ecs_status_str(rc[0]),
-                    ecs_ctx_errmsg(NULL));
+        print_error("ecs_place_tasks: %s: %s\n", ecs_status_str(rc[0]), ecs_ctx_errmsg(NULL));
         fail();
     }
     for (e = 0; e < NENG; e++) {
@@ -872,12 +868,11 @@ static void run_request(engines *en, world *w, rreq *q)
                 ecs_place_outcome o0;
                 assert_int_equal(ecs_place_result_get(res[0], k, &o0), ECS_OK);
                 if (!same_outcome(&o0, &o)) {
-                    print_error("engines 0 and %d differ on task %u: %.*s vs %.*s\n%s\n%s\n", e,
-                                (unsigned)k, (int)o0.instance_id_len,
-                                o0.instance_id ? o0.instance_id : "-", (int)o.instance_id_len,
-                                o.instance_id ? o.instance_id : "-",
-                                o0.explanation ? o0.explanation : "",
-                                o.explanation ? o.explanation : "");
+                    print_error(
+                        "engines 0 and %d differ on task %u: %.*s vs %.*s\n%s\n%s\n", e,
+                        (unsigned)k, (int)o0.instance_id_len, o0.instance_id ? o0.instance_id : "-",
+                        (int)o.instance_id_len, o.instance_id ? o.instance_id : "-",
+                        o0.explanation ? o0.explanation : "", o.explanation ? o.explanation : "");
                     fail();
                 }
             }
@@ -981,8 +976,7 @@ static void mutate(engines *en, world *w)
             break;
         attr_unset(it, rnd(2) ? "tier" : "ecs.availability-zone");
         for (e = 0; e < NENG; e++) {
-            assert_int_equal(ecs_place_unset_attribute(en->e[e], it->id, strlen(it->id),
-                                                       "tier", 4),
+            assert_int_equal(ecs_place_unset_attribute(en->e[e], it->id, strlen(it->id), "tier", 4),
                              ECS_OK);
             assert_int_equal(ecs_place_unset_attribute(en->e[e], it->id, strlen(it->id),
                                                        "ecs.availability-zone", 21),
@@ -1021,8 +1015,8 @@ static void mutate(engines *en, world *w)
             break;
         snprintf(id, sizeof id, "t%d", w->next_task++);
         for (e = 0; e < NENG; e++)
-            rc[e] = ecs_place_add_task(en->e[e], id, strlen(id), it->id, strlen(it->id),
-                                       &q.r.need, got[e]);
+            rc[e] = ecs_place_add_task(en->e[e], id, strlen(id), it->id, strlen(it->id), &q.r.need,
+                                       got[e]);
         all_ok(rc);
         q.r.distinct_instance = false;
         ref_check(it, &q, &c);
@@ -1067,8 +1061,7 @@ static void test_place_diff__engine_agrees_with_reference(void **state)
     (void)state;
 
     for (k = 0; k < NEXPRS; k++)
-        assert_int_equal(ecs_query__compile(ctx, exprs[k], strlen(exprs[k]), &compiled[k]),
-                         ECS_OK);
+        assert_int_equal(ecs_query__compile(ctx, exprs[k], strlen(exprs[k]), &compiled[k]), ECS_OK);
     rnd_state = 0x9E3779B97F4A7C15u;
     for (sc = 0; sc < SCENARIOS; sc++) {
         engines en;

@@ -27,6 +27,8 @@
 
 #include <ecs/ecs.h>
 
+#include "serve.h"
+
 typedef struct sim {
     ecs_ctx *ctx;
     ecs_plane *plane;
@@ -37,6 +39,8 @@ typedef struct sim {
 static void usage(FILE *f)
 {
     fputs("usage: ecs-sim [--seed N] [--agent auto|manual] [--lenient] [FILE]\n"
+          "       ecs-sim --serve [ADDR:]PORT [--frozen-time]\n"
+          "               [--credentials ACCESS_KEY:SECRET | --credentials-file FILE] [...]\n"
           "\n"
           "Reads ECS API calls as JSON Lines from FILE (or standard input when FILE is\n"
           "absent or -), runs them on a libecs control plane with a simulated clock,\n"
@@ -48,6 +52,18 @@ static void usage(FILE *f)
           "  --agent manual    tasks change only through SubmitTaskStateChange calls\n"
           "  --lenient         accept pasted DescribeTaskDefinition output in\n"
           "                    RegisterTaskDefinition (read-only members are dropped)\n"
+          "  --serve [ADDR:]PORT\n"
+          "                    serve the ECS API over HTTP (AWS JSON 1.1 protocol, for the\n"
+          "                    AWS CLI and SDKs with --endpoint-url) on ADDR (default\n"
+          "                    127.0.0.1) instead of reading JSON Lines; port 0 picks a\n"
+          "                    free port; the address bound is printed on standard error\n"
+          "  --frozen-time     with --serve: time stays put and moves only with the\n"
+          "                    AdvanceTime action (default: it follows the wall clock)\n"
+          "  --credentials ACCESS_KEY:SECRET\n"
+          "                    with --serve: requests must carry a valid AWS Signature\n"
+          "                    Version 4 by this key (service ecs, region us-east-1)\n"
+          "  --credentials-file FILE\n"
+          "                    the same with ACCESS_KEY:SECRET lines read from FILE\n"
           "  --help            this text\n"
           "\n"
           "Input line:  {\"action\": NAME, \"request\": {...}}\n"
@@ -200,6 +216,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
     ecs_plane_options popts = ECS_PLANE_OPTIONS_INIT;
+    sim_serve_options sopts = { NULL, false, NULL, NULL, NULL };
     const char *path = NULL;
     FILE *in = stdin, *out = stdout;
     sim s;
@@ -228,6 +245,14 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--lenient") == 0) {
             popts.flags |= ECS_PLANE_F_LENIENT_TASKDEF;
+        } else if (strcmp(a, "--serve") == 0 && i + 1 < argc) {
+            sopts.listen = argv[++i];
+        } else if (strcmp(a, "--frozen-time") == 0) {
+            sopts.frozen_time = true;
+        } else if (strcmp(a, "--credentials") == 0 && i + 1 < argc) {
+            sopts.credentials = argv[++i];
+        } else if (strcmp(a, "--credentials-file") == 0 && i + 1 < argc) {
+            sopts.credentials_file = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "ecs-sim: unknown option %s\n", a);
             usage(stderr);
@@ -239,6 +264,17 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (sopts.listen == NULL && (sopts.frozen_time || sopts.credentials != NULL ||
+                                 sopts.credentials_file != NULL)) {
+        fprintf(stderr, "ecs-sim: --frozen-time and --credentials go with --serve\n");
+        return 2;
+    }
+    if (sopts.listen != NULL && path != NULL) {
+        fprintf(stderr, "ecs-sim: --serve reads no input file\n");
+        return 2;
+    }
+    if (sopts.listen != NULL && !sopts.frozen_time)
+        popts.start_ms = sim_serve_wall_ms();
     if (path != NULL && strcmp(path, "-") != 0) {
         in = fopen(path, "r");
         if (in == NULL) {
@@ -250,6 +286,13 @@ int main(int argc, char **argv)
         ecs_json_writer_new(s.ctx, 0, &s.w) != ECS_OK) {
         fprintf(stderr, "ecs-sim: cannot start: %s\n", ecs_ctx_errmsg(s.ctx));
         return 2;
+    }
+    if (sopts.listen != NULL) {
+        int status = sim_serve_run(&sopts, s.ctx, s.plane);
+        ecs_json_writer_free(s.w);
+        ecs_plane_free(s.plane);
+        ecs_ctx_free(s.ctx);
+        return status;
     }
     while ((n = getline(&line, &cap, in)) >= 0) {
         size_t len = (size_t)n;

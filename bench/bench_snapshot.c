@@ -1,0 +1,172 @@
+/*
+ * bench_snapshot: snapshot and restore of a large control plane.
+ *
+ * Builds a plane with 50,000 container instances and 1,000,000 tasks
+ * (through the JSON entry point, RunTask count 10), then times
+ * ecs_plane_snapshot() and ecs_plane_restore() and prints the snapshot's
+ * size. Checks that the restored plane's snapshot is byte-identical.
+ * Restore is also timed in a fresh process (as a host restoring at start
+ * would run it), reading the snapshot from a file.
+ *
+ *   bench_snapshot [--quick]
+ *   bench_snapshot --restore FILE     (the fresh-process part)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ecs/ecs.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this process (user + system): what the work costs, whatever
+ * else the machine is doing. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void must(ecs_plane *pl, ecs_ctx *ctx, const char *action, const char *req)
+{
+    const char *out;
+    size_t len;
+    if (ecs_plane_call(pl, action, strlen(action), req, strlen(req), &out, &len) != ECS_OK) {
+        fprintf(stderr, "bench_snapshot: %s failed: %s\n", action, ecs_ctx_errmsg(ctx));
+        exit(1);
+    }
+}
+
+static int restore_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    char *buf;
+    ecs_ctx *ctx;
+    ecs_plane *pl;
+    double c0, c1, t0, t1;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+        return 1;
+    buf = malloc((size_t)n);
+    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+        return 1;
+    fclose(f);
+    if (ecs_ctx_new(NULL, &ctx) != ECS_OK)
+        return 1;
+    t0 = now_s();
+    c0 = cpu_s();
+    if (ecs_plane_restore(ctx, buf, (size_t)n, &pl) != ECS_OK) {
+        fprintf(stderr, "restore failed: %s\n", ecs_ctx_errmsg(ctx));
+        return 1;
+    }
+    t1 = now_s();
+    c1 = cpu_s();
+    printf("restore in a fresh process: %.3f s wall, %.3f s CPU\n", t1 - t0, c1 - c0);
+    ecs_plane_free(pl);
+    ecs_ctx_free(ctx);
+    free(buf);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    if (argc > 2 && strcmp(argv[1], "--restore") == 0)
+        return restore_file(argv[2]);
+    size_t instances = quick ? 200 : 50000, tasks = quick ? 4000 : 1000000;
+    ecs_plane_options po = ECS_PLANE_OPTIONS_INIT;
+    ecs_ctx *ctx;
+    ecs_plane *pl, *back;
+    const char *snap, *snap2;
+    size_t len, len2, placed = 0;
+    char req[1024], *copy;
+    double t0, t1, t2, t3, t4, c1, c2, c3;
+
+    po.seed = 3;
+    po.max_instances_per_cluster = (uint32_t)instances;
+    if (ecs_ctx_new(NULL, &ctx) != ECS_OK || ecs_plane_new(ctx, &po, &pl) != ECS_OK)
+        return 1;
+    must(pl, ctx, "CreateCluster", "{\"clusterName\":\"big\"}");
+    t0 = now_s();
+    for (size_t i = 0; i < instances; i++) {
+        snprintf(req, sizeof req,
+                 "{\"cluster\":\"big\",\"instanceIdentityDocument\":\"{\\\"instanceId\\\":\\\"i-%017zx\\\","
+                 "\\\"availabilityZone\\\":\\\"us-east-1%c\\\",\\\"instanceType\\\":\\\"m5.xlarge\\\"}\","
+                 "\"totalResources\":[{\"name\":\"CPU\",\"type\":\"INTEGER\",\"integerValue\":4096},"
+                 "{\"name\":\"MEMORY\",\"type\":\"INTEGER\",\"integerValue\":15000}]}",
+                 i, (char)('a' + i % 3));
+        must(pl, ctx, "RegisterContainerInstance", req);
+    }
+    must(pl, ctx, "RegisterTaskDefinition",
+         "{\"family\":\"app\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"busybox\","
+         "\"cpu\":64,\"memory\":128,\"portMappings\":[{\"containerPort\":80,\"hostPort\":0}]}]}");
+    while (placed < tasks) {
+        must(pl, ctx, "RunTask",
+             "{\"cluster\":\"big\",\"taskDefinition\":\"app\",\"count\":10,\"placementStrategy\":"
+             "[{\"type\":\"spread\",\"field\":\"attribute:ecs.availability-zone\"},"
+             "{\"type\":\"binpack\",\"field\":\"memory\"}]}");
+        placed += 10;
+    }
+    t1 = now_s();
+    c1 = cpu_s();
+    printf("built %zu instances and %zu tasks in %.1f s\n", instances, placed, t1 - t0);
+    if (ecs_plane_snapshot(pl, &snap, &len) != ECS_OK)
+        return 1;
+    t2 = now_s();
+    c2 = cpu_s();
+    copy = malloc(len);
+    memcpy(copy, snap, len);
+    if (ecs_plane_restore(ctx, copy, len, &back) != ECS_OK) {
+        fprintf(stderr, "restore failed: %s\n", ecs_ctx_errmsg(ctx));
+        return 1;
+    }
+    t3 = now_s();
+    c3 = cpu_s();
+    if (ecs_plane_snapshot(back, &snap2, &len2) != ECS_OK || len2 != len ||
+        memcmp(snap2, copy, len) != 0) {
+        fprintf(stderr, "the restored plane's snapshot differs\n");
+        return 1;
+    }
+    t4 = now_s();
+    printf("snapshot: %.3f s wall, %.3f s CPU, %zu bytes (%.1f MB, %.0f bytes per task)\n",
+           t2 - t1, c2 - c1, len, (double)len / 1e6, (double)len / (double)placed);
+    printf("restore:  %.3f s wall, %.3f s CPU\n", t3 - t2, c3 - c2);
+    printf("check:    the restored plane's snapshot is byte-identical (%.3f s)\n", t4 - t3);
+    {
+        char path[] = "/tmp/bench_snapshot_XXXXXX";
+        int fd = mkstemp(path);
+        pid_t pid;
+        int status = 1;
+        fflush(stdout);
+        if (fd >= 0 && write(fd, copy, len) == (ssize_t)len) {
+            close(fd);
+            pid = fork();
+            if (pid == 0) {
+                char *args[] = { argv[0], (char *)(uintptr_t)"--restore", path, NULL };
+                execv(argv[0], args);
+                _exit(127);
+            }
+            if (pid > 0)
+                waitpid(pid, &status, 0);
+        }
+        unlink(path);
+        if (status != 0)
+            fprintf(stderr, "the fresh-process restore failed\n");
+    }
+    free(copy);
+    ecs_plane_free(back);
+    ecs_plane_free(pl);
+    ecs_ctx_free(ctx);
+    return 0;
+}

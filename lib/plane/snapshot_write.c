@@ -1,0 +1,283 @@
+/*
+ * ecs_plane_snapshot(): the whole control plane as one versioned JSON
+ * document, for a host that persists its state or replicates it through a
+ * consensus log; ecs_plane_restore() (snapshot_read.c) makes a plane from
+ * it that behaves exactly like the original from then on.
+ *
+ * The document holds everything that decides future answers: the seed and
+ * the generator's state, the clock, the options, subnets, every task
+ * definition revision (its normalised definition, decoded again on
+ * restore), every cluster with its instances, tasks and client tokens.
+ * Placement indexes are not in it: they are a cache of that state, rebuilt
+ * from it (and rebuilt the same way in the original), so a snapshot is
+ * compact: short member names, empty members left out. 64-bit values that
+ * may exceed a double's precision (the generator's state) are hex strings.
+ *
+ * Format 1:
+ *   {"format":"libecs-snapshot","version":1, "seed":"HEX", "rng":[4 x "HEX"],
+ *    "flags":N, "region":S, "account":S, "nowMs":N, "maxInstances":N,
+ *    "fargateLimit":N, "subnets":[{"id","az","next"}],
+ *    "families":[{"name","last","revs":[{"rev","st","at","dat","def":{...},
+ *                 "tags":[[k,v]...]}]}],
+ *    "clusters":[{"name","active","ci","tags","inst":[...],"tasks":[...],
+ *                 "tokens":[...]}]}
+ * Tasks are positional arrays (see write_task) to keep a million of them
+ * small and quick to read.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "plane/plane_internal.h"
+
+#define K(w, lit) ecs_json_write_key((w), (lit), sizeof(lit) - 1)
+
+static void s_member(ecs_json_writer *w, const char *key, const ecs_str *s)
+{
+    if (s->len == 0)
+        return;
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_str(w, s->p, s->len);
+}
+
+static void i_member(ecs_json_writer *w, const char *key, int64_t v)
+{
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_int(w, v);
+}
+
+static void hex_u64(ecs_json_writer *w, uint64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%016llx", (unsigned long long)v);
+    ecs_json_write_str(w, buf, n > 0 ? (size_t)n : 0);
+}
+
+static void tags_compact(ecs_json_writer *w, const ecs_tags *t)
+{
+    if (t->n == 0)
+        return;
+    K(w, "tags");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < t->n; i++) {
+        ecs_json_write_arr_begin(w);
+        ecs_json_write_str(w, ecs_str__c(&t->items[i].key), t->items[i].key.len);
+        ecs_json_write_str(w, ecs_str__c(&t->items[i].value), t->items[i].value.len);
+        ecs_json_write_arr_end(w);
+    }
+    ecs_json_write_arr_end(w);
+}
+
+static void ports(ecs_json_writer *w, const char *key, const uint16_t *p, size_t n)
+{
+    if (n == 0)
+        return;
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        ecs_json_write_int(w, p[i]);
+    ecs_json_write_arr_end(w);
+}
+
+static void write_instance(ecs_json_writer *w, const ecs_instance *in)
+{
+    ecs_json_write_obj_begin(w);
+    s_member(w, "id", &in->id);
+    s_member(w, "ec2", &in->ec2_instance_id);
+    s_member(w, "az", &in->availability_zone);
+    s_member(w, "type", &in->instance_type);
+    s_member(w, "ami", &in->ami_id);
+    s_member(w, "av", &in->agent_version);
+    s_member(w, "ah", &in->agent_hash);
+    s_member(w, "dv", &in->docker_version);
+    i_member(w, "st", (int64_t)in->status);
+    i_member(w, "conn", in->agent_connected ? 1 : 0);
+    i_member(w, "at", in->registered_at_ms);
+    i_member(w, "ver", in->version);
+    i_member(w, "cpu", in->cpu_total);
+    i_member(w, "mem", in->mem_total);
+    ports(w, "tcp", in->ports_tcp, in->nports_tcp);
+    ports(w, "udp", in->ports_udp, in->nports_udp);
+    if (in->ngpus > 0) {
+        K(w, "gpus");
+        ecs_json_write_arr_begin(w);
+        for (size_t i = 0; i < in->ngpus; i++)
+            ecs_json_write_str(w, ecs_str__c(&in->gpus[i]), in->gpus[i].len);
+        ecs_json_write_arr_end(w);
+    }
+    K(w, "attrs");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < in->nattrs; i++) {
+        ecs_json_write_arr_begin(w);
+        ecs_json_write_str(w, ecs_str__c(&in->attrs[i].name), in->attrs[i].name.len);
+        ecs_json_write_str(w, ecs_str__c(&in->attrs[i].value), in->attrs[i].value.len);
+        ecs_json_write_int(w, in->attrs[i].builtin ? 1 : 0);
+        ecs_json_write_arr_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    tags_compact(w, &in->tags);
+    ecs_json_write_obj_end(w);
+}
+
+/* A task is a positional array (a snapshot holds up to a million of them):
+ * [id, family, revision, instance id or "", launch type, group, startedBy,
+ *  zone, lastStatus, desiredStatus, createdAtMs, version, cpu, memory,
+ *  [[containerPort, hostPort, flags(1 udp, 2 dynamic), container]...],
+ *  overrides or null, eni, subnet, private ip, public ip, mac, [[k, v]...]] */
+static void str_or_empty(ecs_json_writer *w, const ecs_str *s)
+{
+    ecs_json_write_str(w, ecs_str__c(s), s->len);
+}
+
+static void write_task(ecs_json_writer *w, const ecs_task *t)
+{
+    static const ecs_str empty = { NULL, 0 };
+    ecs_json_write_arr_begin(w);
+    str_or_empty(w, &t->id);
+    str_or_empty(w, &t->family->name);
+    ecs_json_write_int(w, t->rev->revision);
+    str_or_empty(w, t->inst != NULL ? &t->inst->id : &empty);
+    ecs_json_write_int(w, (int64_t)t->launch_type);
+    str_or_empty(w, &t->group);
+    str_or_empty(w, &t->started_by);
+    str_or_empty(w, &t->az);
+    ecs_json_write_int(w, (int64_t)t->last);
+    ecs_json_write_int(w, (int64_t)t->desired);
+    ecs_json_write_int(w, t->created_at_ms);
+    ecs_json_write_int(w, t->version);
+    ecs_json_write_int(w, t->cpu);
+    ecs_json_write_int(w, t->memory_mib);
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < t->nbindings; i++) {
+        const ecs_binding *b = &t->bindings[i];
+        ecs_json_write_arr_begin(w);
+        ecs_json_write_int(w, b->container_port);
+        ecs_json_write_int(w, b->host_port);
+        ecs_json_write_int(w, (b->udp ? 1 : 0) | (b->dynamic ? 2 : 0));
+        ecs_json_write_int(w, b->container);
+        ecs_json_write_arr_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    if (t->overrides != NULL)
+        ecs_json_write_val(w, t->overrides, ecs_json_root(t->overrides));
+    else
+        ecs_json_write_null(w);
+    str_or_empty(w, &t->eni_id);
+    str_or_empty(w, &t->subnet_id);
+    str_or_empty(w, &t->private_ip);
+    str_or_empty(w, &t->public_ip);
+    str_or_empty(w, &t->mac);
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < t->tags.n; i++) {
+        ecs_json_write_arr_begin(w);
+        str_or_empty(w, &t->tags.items[i].key);
+        str_or_empty(w, &t->tags.items[i].value);
+        ecs_json_write_arr_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    ecs_json_write_arr_end(w);
+}
+
+ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
+{
+    ecs_json_writer *w;
+    ecs_status rc;
+    if (pl == NULL || out == NULL)
+        return pl == NULL ? ECS_E_INVALID_ARG
+                          : ecs_ctx__fail(pl->ctx, ECS_E_INVALID_ARG, "ecs_plane_snapshot: out is NULL");
+    if (pl->dump_w == NULL && (rc = ecs_json_writer_new(pl->ctx, 0, &pl->dump_w)) != ECS_OK)
+        return rc;
+    w = pl->dump_w;
+    ecs_json_writer_reset(w);
+    ecs_json_write_obj_begin(w);
+    K(w, "format");
+    ecs_json_write_str(w, "libecs-snapshot", 15);
+    i_member(w, "version", ECS_SNAPSHOT_VERSION);
+    K(w, "seed");
+    hex_u64(w, pl->seed);
+    K(w, "rng");
+    ecs_json_write_arr_begin(w);
+    for (int i = 0; i < 4; i++)
+        hex_u64(w, pl->rng.s[i]);
+    ecs_json_write_arr_end(w);
+    i_member(w, "flags", pl->flags);
+    s_member(w, "region", &pl->region);
+    s_member(w, "account", &pl->account);
+    i_member(w, "nowMs", pl->now_ms);
+    i_member(w, "maxInstances", pl->max_instances);
+    i_member(w, "fargateLimit", pl->fargate_limit);
+    K(w, "subnets");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->nsubnets; i++) {
+        ecs_json_write_obj_begin(w);
+        s_member(w, "id", &pl->subnets[i].id);
+        s_member(w, "az", &pl->subnets[i].az);
+        i_member(w, "next", pl->subnets[i].next_host);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    K(w, "families");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->nfamilies; i++) {
+        const ecs_family *f = pl->families[i];
+        ecs_json_write_obj_begin(w);
+        s_member(w, "name", &f->name);
+        i_member(w, "last", f->last_revision);
+        K(w, "revs");
+        ecs_json_write_arr_begin(w);
+        for (size_t j = 0; j < f->nrevs; j++) {
+            const ecs_revision *r = f->revs[j];
+            ecs_json_write_obj_begin(w);
+            i_member(w, "rev", r->revision);
+            i_member(w, "st", (int64_t)r->status);
+            i_member(w, "at", r->registered_at_ms);
+            i_member(w, "dat", r->deregistered_at_ms);
+            K(w, "def");
+            ecs_json_write_val(w, r->def->doc, ecs_json_root(r->def->doc));
+            tags_compact(w, &r->tags);
+            ecs_json_write_obj_end(w);
+        }
+        ecs_json_write_arr_end(w);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    K(w, "clusters");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->nclusters; i++) {
+        const ecs_cluster *c = pl->clusters[i];
+        ecs_json_write_obj_begin(w);
+        s_member(w, "name", &c->name);
+        i_member(w, "active", c->active ? 1 : 0);
+        i_member(w, "ci", c->container_insights ? 1 : 0);
+        tags_compact(w, &c->tags);
+        K(w, "inst");
+        ecs_json_write_arr_begin(w);
+        for (size_t j = 0; j < c->ninstances; j++)
+            write_instance(w, c->instances[j]);
+        ecs_json_write_arr_end(w);
+        K(w, "tasks");
+        ecs_json_write_arr_begin(w);
+        for (size_t j = 0; j < c->ntasks; j++)
+            write_task(w, c->tasks[j]);
+        ecs_json_write_arr_end(w);
+        K(w, "tokens");
+        ecs_json_write_arr_begin(w);
+        for (size_t j = 0; j < c->ntokens; j++) {
+            const ecs_token *t = c->tokens[j];
+            ecs_json_write_obj_begin(w);
+            s_member(w, "token", &t->token);
+            K(w, "fp");
+            hex_u64(w, t->fingerprint);
+            K(w, "arns");
+            ecs_json_write_arr_begin(w);
+            for (size_t k = 0; k < t->ntasks; k++)
+                ecs_json_write_str(w, ecs_str__c(&t->task_arns[k]), t->task_arns[k].len);
+            ecs_json_write_arr_end(w);
+            ecs_json_write_obj_end(w);
+        }
+        ecs_json_write_arr_end(w);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    ecs_json_write_obj_end(w);
+    return ecs_json_writer_result(w, out, out_len);
+}
