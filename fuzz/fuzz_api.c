@@ -18,8 +18,11 @@
  *  - no instance has negative remaining CPU or memory, and each instance's
  *    remaining CPU and memory equal what it registered minus the sum of
  *    the CPU and memory of the live tasks on it;
- *  - an instance's running + pending count is the number of tasks on it
- *    whose desired status is RUNNING;
+ *  - counts agree with the tasks, as a snapshot restore derives them: an
+ *    instance's runningTasksCount is the number of live tasks on it whose
+ *    desired status is RUNNING and its pendingTasksCount those whose last
+ *    status is PENDING; a cluster's runningTasksCount and pendingTasksCount
+ *    count its tasks whose last status is RUNNING and PENDING;
  *  - no two live bridge or host tasks on one instance hold the same host
  *    port (per protocol), none holds a port the instance reserved, and
  *    every host port is in 1..65535;
@@ -251,7 +254,7 @@ static void check_instance(hx *h, size_t ci, size_t ii, const ecs_json_val *inst
     const char *arn = sget(d, inst, "containerInstanceArn");
     const ecs_json_val *rem = get(d, inst, "remainingResources");
     const ecs_json_val *reg = get(d, inst, "registeredResources");
-    int64_t cpu = 0, mem = 0, want_count = 0;
+    int64_t cpu = 0, mem = 0, want_running = 0, want_pending = 0;
     port_use ports[1024];
     size_t nports = 0;
     ecs_instance_info info;
@@ -263,7 +266,8 @@ static void check_instance(hx *h, size_t ci, size_t ii, const ecs_json_val *inst
             continue;
         cpu += num_str(d, t, "cpu");
         mem += num_str(d, t, "memory");
-        want_count += streq(sget(d, t, "desiredStatus"), "RUNNING");
+        want_running += streq(sget(d, t, "desiredStatus"), "RUNNING");
+        want_pending += streq(sget(d, t, "lastStatus"), "PENDING");
         if (ecs_json_len(get(d, t, "attachments")) > 0)
             continue; /* awsvpc: its own ENI, its own ports */
         for (const ecs_json_val *c = ecs_json_first(cs); c != NULL; c = ecs_json_next(cs, c)) {
@@ -286,7 +290,8 @@ static void check_instance(hx *h, size_t ci, size_t ii, const ecs_json_val *inst
     check(resource(d, rem, "MEMORY") >= 0);
     check(resource(d, rem, "CPU") == resource(d, reg, "CPU") - cpu);
     check(resource(d, rem, "MEMORY") == resource(d, reg, "MEMORY") - mem);
-    check(iget(d, inst, "runningTasksCount") + iget(d, inst, "pendingTasksCount") == want_count);
+    check(iget(d, inst, "runningTasksCount") == want_running);
+    check(iget(d, inst, "pendingTasksCount") == want_pending);
     /* the typed reader sees the same instance */
     check(ecs_plane_instance_info(h->pl, ci, ii, &info) == ECS_OK);
     check(streq(info.arn, arn));
@@ -314,7 +319,7 @@ static void check_dump(hx *h)
         const ecs_json_val *tasks = get(d, e, "tasks");
         const char *carn = sget(d, c, "clusterArn");
         bool active = streq(sget(d, c, "status"), "ACTIVE");
-        int64_t registered = 0, live_tasks = 0;
+        int64_t registered = 0, live_tasks = 0, running = 0, pending = 0;
         size_t ii = 0;
         ecs_cluster_info info;
 
@@ -335,6 +340,8 @@ static void check_dump(hx *h)
             const char *tarn = sget(d, t, "taskArn");
             ntasks++;
             live_tasks += live(d, t);
+            running += streq(sget(d, t, "lastStatus"), "RUNNING");
+            pending += streq(sget(d, t, "lastStatus"), "PENDING");
             check(streq(sget(d, t, "clusterArn"), carn));
             check(tarn != NULL);
             check(revision_exists(d, fams, sget(d, t, "taskDefinitionArn")));
@@ -356,6 +363,8 @@ static void check_dump(hx *h)
                 check(same == (e2 == e ? 1u : 0u));
             }
         }
+        check(iget(d, c, "runningTasksCount") == running && info.running_tasks == running);
+        check(iget(d, c, "pendingTasksCount") == pending && info.pending_tasks == pending);
         if (!active) {
             check(registered == 0);
             check(live_tasks == 0);

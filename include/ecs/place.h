@@ -18,7 +18,10 @@
  * equally good: the instance with the lowest tie rank, a number drawn from
  * the engine's seed when the instance is added (so ties fall the same way
  * for the same seed and the same sequence of calls, and differently for
- * another seed). The random strategy draws from the engine's generator.
+ * another seed). The random strategy draws from the engine's generator;
+ * for a task placed with an id (request->task_ids), the draws come from the
+ * seed and that id alone, so an engine rebuilt from the same instances and
+ * tasks places that task exactly as the original would.
  *
  * Placement is fast by design: the engine keeps indexes (instances ordered
  * by remaining CPU and memory, per spread partition, and cached memberOf

@@ -15,6 +15,10 @@
 #include "place/place_internal.h"
 #include "util/ckd.h"
 
+/* The instance array is aligned to 64 bytes so that the first 64 bytes of
+ * each (what a placement touches) are one cache line. */
+#define INST_ALIGN 64u
+
 static const char *const reason_text[] = {
     "OK",
     "No Container Instances were found in your cluster.",
@@ -64,6 +68,7 @@ ecs_status ecs_place_new(ecs_ctx *ctx, const ecs_place_options *opts, ecs_place 
     e->free_task = ECS_PL_NIL;
     ecs_rng_seed(&e->rank_rng, seed);
     ecs_rng_seed(&e->rng, seed ^ 0x5DEECE66D2545F49u);
+    e->seed = seed;
     rc = ecs_place__atom_intern(e, "", 0, &e->empty_atom);
     if (rc == ECS_OK)
         rc = ecs_place__atom_intern(e, "ecs.availability-zone", 21, &e->az_atom);
@@ -132,7 +137,7 @@ void ecs_place_free(ecs_place *e)
     if (e->cslots != 0) {
         ecs_ctx__release(ctx, e->rank, e->cslots * sizeof *e->rank);
         ecs_ctx__release(ctx, e->flags, e->cslots * sizeof *e->flags);
-        ecs_ctx__release(ctx, e->inst, e->cslots * sizeof *e->inst);
+        ecs_ctx__release(ctx, e->inst_raw, e->cslots * sizeof *e->inst + INST_ALIGN);
     }
     if (e->scr_count != NULL)
         ecs_ctx__release(ctx, e->scr_count, e->scr_count_cap * sizeof *e->scr_count);
@@ -175,16 +180,19 @@ uint32_t ecs_place__slot_find(const ecs_place *e, const char *id, size_t len)
     return ecs_place__map_find(&e->ids, ecs_place__hash(id, len), id_eq, &p);
 }
 
-/* Room for one more slot. The parallel arrays are replaced by new ones
- * only when every one of them could be allocated, so a failure leaves the
- * engine as it was. */
+static ecs_pl_inst *inst_aligned(void *raw)
+{
+    uintptr_t p = (uintptr_t)raw;
+    return (ecs_pl_inst *)(p + ((INST_ALIGN - p % INST_ALIGN) % INST_ALIGN));
+}
+
+/* Room for one more slot. The arrays are replaced by new ones only when
+ * every one of them could be allocated, so a failure leaves the engine as
+ * it was. */
 static ecs_status reserve_slot(ecs_place *e)
 {
-    enum { NARR = 3 };
-    void **arr[NARR];
-    size_t elem[NARR];
-    void *fresh[NARR];
-    size_t ncap, i, c = e->cslots, bytes;
+    void *rank, *flags, *inst;
+    size_t ncap, c = e->cslots, b_rank, b_flags, b_inst;
 
     if (e->free_slot != ECS_PL_NIL || e->nslots < e->cslots)
         return ecs_place__map_reserve(e->ctx, &e->ids, (size_t)e->nlive + 1);
@@ -193,33 +201,35 @@ static ecs_status reserve_slot(ecs_place *e)
     ncap = c < 16 ? 16 : c * 2;
     if (ncap > ECS_PL_MAX_SLOTS)
         ncap = ECS_PL_MAX_SLOTS;
-    arr[0] = (void **)&e->rank;
-    elem[0] = sizeof *e->rank;
-    arr[1] = (void **)&e->flags;
-    elem[1] = sizeof *e->flags;
-    arr[2] = (void **)&e->inst;
-    elem[2] = sizeof *e->inst;
-    for (i = 0; i < NARR; i++) {
-        bool ok = ecs_ckd_mul_size(&bytes, ncap, elem[i]);
-        fresh[i] = ok ? ecs_ctx__alloc(e->ctx, bytes) : NULL;
-        if (fresh[i] == NULL) {
-            while (i-- > 0)
-                ecs_ctx__release(e->ctx, fresh[i], ncap * elem[i]);
-            return ok ? ECS_E_NOMEM : ecs_ctx__fail(e->ctx, ECS_E_LIMIT, "too many instances");
-        }
-    }
-    if (ecs_place__map_reserve(e->ctx, &e->ids, (size_t)e->nlive + 1) != ECS_OK) {
-        for (i = 0; i < NARR; i++)
-            ecs_ctx__release(e->ctx, fresh[i], ncap * elem[i]);
+    if (!ecs_ckd_mul_size(&b_rank, ncap, sizeof *e->rank) ||
+        !ecs_ckd_mul_size(&b_flags, ncap, sizeof *e->flags) ||
+        !ecs_ckd_mul_size(&b_inst, ncap, sizeof *e->inst) ||
+        !ecs_ckd_add_size(&b_inst, b_inst, INST_ALIGN))
+        return ecs_ctx__fail(e->ctx, ECS_E_LIMIT, "too many instances");
+    rank = ecs_ctx__alloc(e->ctx, b_rank);
+    flags = rank != NULL ? ecs_ctx__alloc(e->ctx, b_flags) : NULL;
+    inst = flags != NULL ? ecs_ctx__alloc(e->ctx, b_inst) : NULL;
+    if (inst == NULL || ecs_place__map_reserve(e->ctx, &e->ids, (size_t)e->nlive + 1) != ECS_OK) {
+        if (inst != NULL)
+            ecs_ctx__release(e->ctx, inst, b_inst);
+        if (flags != NULL)
+            ecs_ctx__release(e->ctx, flags, b_flags);
+        if (rank != NULL)
+            ecs_ctx__release(e->ctx, rank, b_rank);
         return ECS_E_NOMEM;
     }
-    for (i = 0; i < NARR; i++) {
-        if (c != 0) {
-            memcpy(fresh[i], *arr[i], c * elem[i]);
-            ecs_ctx__release(e->ctx, *arr[i], c * elem[i]);
-        }
-        *arr[i] = fresh[i];
+    if (c != 0) {
+        memcpy(rank, e->rank, c * sizeof *e->rank);
+        memcpy(flags, e->flags, c * sizeof *e->flags);
+        memcpy(inst_aligned(inst), e->inst, c * sizeof *e->inst);
+        ecs_ctx__release(e->ctx, e->rank, c * sizeof *e->rank);
+        ecs_ctx__release(e->ctx, e->flags, c * sizeof *e->flags);
+        ecs_ctx__release(e->ctx, e->inst_raw, c * sizeof *e->inst + INST_ALIGN);
     }
+    e->rank = rank;
+    e->flags = flags;
+    e->inst_raw = inst;
+    e->inst = inst_aligned(inst);
     e->cslots = (uint32_t)ncap;
     ecs_place__views_outgrown(e);
     return ECS_OK;

@@ -51,6 +51,13 @@
 #define ECS_PL_EPH_LAST 65535u
 #define ECS_PL_MAX_SLOTS 0x7FFFFFF0u
 
+/* A hint to start loading memory needed soon (no effect elsewhere). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ECS_PL_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define ECS_PL_PREFETCH(p) ((void)(p))
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Hashing, map, atoms (place_map.c)                                         */
 
@@ -124,6 +131,7 @@ typedef struct ecs_pl_inst {
     uint32_t nattrs, cattrs;
     ecs_pl_ports res[2]; /* reserved at registration */
     uint32_t next_free;  /* free-slot list */
+    uint32_t pad[7];     /* to 256 bytes (LP64): four whole cache lines */
 } ecs_pl_inst;
 
 /* The distinct groups of the tasks on an instance, with counts. */
@@ -432,12 +440,14 @@ typedef enum ecs_pl_mode {
 struct ecs_place {
     ecs_ctx *ctx;
     ecs_rng rank_rng, rng;
+    uint64_t seed;       /* the engine's seed, for per-task random draws */
     ecs_pl_mode mode;
     /* instances: hot arrays by slot */
     uint32_t nslots, cslots, nlive, free_slot;
     uint64_t *rank;
     uint8_t *flags;
-    ecs_pl_inst *inst;
+    ecs_pl_inst *inst;   /* 64-byte aligned, inside inst_raw */
+    void *inst_raw;
     ecs_pl_map ids;
     /* atoms */
     ecs_str *atoms;

@@ -281,6 +281,15 @@ ecs_status ecs_place_tasks(ecs_place *e, const ecs_place_request *r, ecs_place_r
             }
             continue;
         }
+        if (record) {
+            /* A recorded task's random draws come from its own id: the
+             * same task places the same way in an engine rebuilt from the
+             * same state (a restored plane), whatever was drawn before. */
+            uint64_t h = e->seed ^ 0x9E3779B97F4A7C15u;
+            for (size_t c = 0; c < r->task_id_lens[k]; c++)
+                h = (h ^ (unsigned char)r->task_ids[k][c]) * 0x100000001B3u;
+            ecs_rng_seed(&e->rng, h);
+        }
         if ((rc = choose(e, &q, &view, &slot, &fail)) != ECS_OK)
             goto done;
         if (slot == ECS_PL_NIL) {
@@ -303,12 +312,14 @@ ecs_status ecs_place_tasks(ecs_place *e, const ecs_place_request *r, ecs_place_r
                 goto done;
             continue;
         }
+        ECS_PL_PREFETCH(&e->inst[slot].id); /* its second line, read below */
         if ((rc = ecs_place__apply(e, slot, &q, tp)) != ECS_OK) {
             if (rc == ECS_E_CONFLICT)
                 rc = ecs_ctx__fail(e->ctx, ECS_E_INTERNAL,
                                    "placement chose an instance that does not fit");
             goto done;
         }
+        ECS_PL_PREFETCH(e->inst[slot].id.p); /* copied into the result below */
         log[nplaced].slot = slot;
         log[nplaced].task = ECS_PL_NIL;
         nplaced++;

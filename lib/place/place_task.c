@@ -221,8 +221,8 @@ ecs_status ecs_place__apply(ecs_place *e, uint32_t slot, const ecs_pl_req *q, ui
     }
     for (i = 0; i < q->nports; i++)
         more[(ports_out[i] & ECS_PL_PORT_UDP) ? 1 : 0]++;
-    if ((rc = ports_reserve(e->ctx, &it->used[0], more[0])) != ECS_OK ||
-        (rc = ports_reserve(e->ctx, &it->used[1], more[1])) != ECS_OK)
+    if ((more[0] && (rc = ports_reserve(e->ctx, &it->used[0], more[0])) != ECS_OK) ||
+        (more[1] && (rc = ports_reserve(e->ctx, &it->used[1], more[1])) != ECS_OK))
         return rc;
 
     e->inst[slot].rem.cpu -= q->cpu;

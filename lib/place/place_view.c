@@ -380,14 +380,14 @@ static ecs_status build_members(ecs_place *e, ecs_pl_view *v)
         rc = ECS_E_NOMEM;
         goto done;
     }
-    /* Members in rank order: when the keys are equal (a fresh group's
-     * counts, say) that is already the tree order and no sort is needed. */
-    for (k = 0; k < e->nlive; k++) {
+    /* First pass, in slot order (sequential reads of the instances): the
+     * static filter, partition and key of every instance. */
+    for (s = 0; s < e->nslots; s++) {
+        ecs_pl_vnode *nd = &v->nodes[s];
         uint32_t pid = 0;
-        ecs_pl_vnode *nd;
         bool blocked;
-        s = ro[k];
-        nd = &v->nodes[s];
+        if (!(e->flags[s] & ECS_PL_LIVE))
+            continue;
         if (parted) {
             rc = ecs_place__part_get(e, v, ecs_place__attr_value(e, s, v->part_attr), &pid);
             if (rc != ECS_OK)
@@ -398,19 +398,26 @@ static ecs_status build_members(ecs_place *e, ecs_pl_view *v)
         }
         if (!ecs_place__static_member(e, v, s))
             continue;
-        nd->flags = ECS_PL_VN_STATIC | ECS_PL_VN_LISTED;
         ecs_place__view_key(e, v, s, nd->key, &blocked);
+        nd->flags = (uint8_t)(ECS_PL_VN_STATIC | ECS_PL_VN_LISTED |
+                              (blocked ? ECS_PL_VN_BLOCKED : ECS_PL_VN_MEMBER));
+    }
+    /* Second pass, in rank order: when the keys are equal (a new group's
+     * counts, say) that is already the tree order and no sort is needed. */
+    for (k = 0; k < e->nlive; k++) {
+        ecs_pl_vnode *nd;
+        s = ro[k];
+        nd = &v->nodes[s];
+        if (!(nd->flags & ECS_PL_VN_LISTED))
+            continue;
         if (v->random) {
             v->members[nlisted] = s;
             v->pos[s] = (uint32_t)nlisted;
         }
         nlisted++;
-        if (blocked) {
-            nd->flags |= ECS_PL_VN_BLOCKED;
+        if (!(nd->flags & ECS_PL_VN_MEMBER))
             continue;
-        }
-        nd->flags |= ECS_PL_VN_MEMBER;
-        items[n].pid = pid;
+        items[n].pid = parted ? v->pid[s] : 0;
         items[n].k0 = nd->key[0];
         items[n].k1 = nd->key[1];
         items[n].k2 = nd->key[2];

@@ -281,7 +281,7 @@ static const char *const k_task_keys[TK_COUNT] = { "id", "family", "revision", "
 static bool task_field_bad(rd *r, int k, const char *what)
 {
     size_t mark = ecs_path__index(&r->path, (size_t)k);
-    char msg[96];
+    char msg[160];
     snprintf(msg, sizeof msg, "%s (%s)", what, k_task_keys[k]);
     bad(r, msg);
     ecs_path__pop(&r->path, mark);

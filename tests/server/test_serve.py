@@ -25,6 +25,7 @@ import random
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -357,6 +358,24 @@ class ProtocolTest(unittest.TestCase):
         # The connection is still good after them.
         self.ok("ListClusters", {})
 
+    def test_head_answer_has_no_body(self):
+        s = self.srv.sock()
+        try:
+            s.sendall(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" +
+                      request_bytes("ListClusters", extra=b"Connection: close\r\n"))
+            data = b""
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                data += b
+        finally:
+            s.close()
+        head, _, rest = data.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 405 "), data)
+        self.assertIn(b"Content-Length: ", head)
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200 OK\r\n"), data)
+
     def test_wrong_content_type(self):
         for ctype in ("application/json", "application/x-amz-json-1.0", "text/plain", None):
             h = {"X-Amz-Target": PREFIX + "ListClusters"}
@@ -549,7 +568,7 @@ class FaultTest(unittest.TestCase):
         # An abortive close (RST) mid-request.
         s = self.srv.sock()
         s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         s.close()
         # A client that sends a request and leaves without reading the answer.
         s = self.srv.sock()
@@ -608,8 +627,16 @@ class ConnectionLimitTest(unittest.TestCase):
         try:
             for _ in range(256):
                 held.append(srv.sock())
-            # Make sure every one of them has been accepted.
-            time.sleep(0.5)
+            # Every one of them is accepted and served at once.
+            for s in held:
+                s.sendall(request_bytes("ListClusters"))
+            for s in held:
+                got = b""
+                while b"clusterArns" not in got:
+                    b = s.recv(4096)
+                    self.assertTrue(b)
+                    got += b
+                self.assertTrue(got.startswith(b"HTTP/1.1 200 OK"))
             extra = srv.sock()
             extra.settimeout(IO_TIMEOUT)
             data = b""

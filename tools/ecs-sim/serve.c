@@ -68,6 +68,7 @@ typedef struct loop {
     struct pollfd pfds[SIM_MAX_CONNECTIONS + 1];
     uint64_t request_seq;
     uint64_t id_seed;
+    int64_t accept_pause_until; /* out of descriptors: stop accepting briefly */
 } loop;
 
 /* Set by SIGINT and SIGTERM; the only thing the handler touches. */
@@ -166,7 +167,8 @@ static void put_reply(loop *lp, conn *c, const sim_reply *r)
         return;
     }
     out_put(c, head, (size_t)n);
-    out_put(c, r->body, r->body_len);
+    if (!r->head_only)
+        out_put(c, r->body, r->body_len);
     if (r->close)
         c->close_after = true;
 }
@@ -265,6 +267,7 @@ static bool process(loop *lp, conn *c, int64_t now)
             sim_reply r;
             sim_serve_handle(lp->srv, &req, c->in + c->head_len, c->body_len, &r);
             r.close = r.close || !req.keep_alive;
+            r.head_only = sim_http_eq_nocase(req.method, req.method_len, "head");
             put_reply(lp, c, &r);
         }
         consume(c, c->head_len + c->body_len);
@@ -382,8 +385,13 @@ static void accept_all(loop *lp, int64_t now)
         int one = 1;
         int fd = accept(lp->lfd, NULL, NULL);
         conn *c;
-        if (fd < 0)
+        if (fd < 0) {
+            /* Out of descriptors: the pending connection stays queued and the
+             * listening socket stays readable; wait instead of spinning. */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                lp->accept_pause_until = now + 100;
             return; /* EAGAIN, or a connection that died in the queue */
+        }
         if (!set_nonblocking(fd)) {
             close(fd);
             continue;
@@ -493,28 +501,6 @@ static void remove_dead(loop *lp)
     lp->nconns = j;
 }
 
-static void print_banner(const sim_server *srv, const char *shown, bool loopback)
-{
-    fprintf(stderr, "ecs-sim: listening on %s\n", shown);
-    fprintf(stderr, "ecs-sim: AWS JSON 1.1 endpoint for ECS: use --endpoint-url http://%s\n",
-            shown);
-    if (srv->frozen_time)
-        fprintf(stderr, "ecs-sim: time is frozen; it moves only with the AdvanceTime action\n");
-    else
-        fprintf(stderr, "ecs-sim: time follows the wall clock (AdvanceTime moves it ahead)\n");
-    if (srv->auth)
-        fprintf(stderr,
-                "ecs-sim: requests must carry AWS Signature Version 4 by one of %zu access "
-                "key(s), service ecs, region %s\n",
-                srv->sigv4.ncreds, srv->regions[0]);
-    else
-        fprintf(stderr, "ecs-sim: requests are not authenticated (--credentials requires "
-                        "signatures)\n");
-    if (!loopback)
-        fprintf(stderr, "ecs-sim: warning: %s is not a loopback address: other machines can "
-                        "reach this server\n", shown);
-}
-
 static void run_loop(loop *lp)
 {
     bool work_pending = false;
@@ -526,7 +512,7 @@ static void run_loop(loop *lp)
         int64_t now;
 
         lp->pfds[nf].fd = lp->lfd;
-        lp->pfds[nf].events = POLLIN;
+        lp->pfds[nf].events = mono_ms() >= lp->accept_pause_until ? POLLIN : 0;
         lp->pfds[nf++].revents = 0;
         for (size_t i = 0; i < old_n; i++) {
             lp->pfds[nf].fd = lp->conns[i]->fd;
@@ -550,6 +536,8 @@ static void run_loop(loop *lp)
         }
         if (lp->pfds[0].revents & POLLIN)
             accept_all(lp, now);
+        if (lp->accept_pause_until > now && lp->accept_pause_until - now < next_ms)
+            next_ms = lp->accept_pause_until - now;
         remove_dead(lp);
     }
 }
@@ -597,7 +585,7 @@ int sim_serve_run(const sim_serve_options *opts, ecs_ctx *ctx, ecs_plane *plane)
         sigaction(SIGTERM, &sa, NULL);
         sa.sa_handler = SIG_IGN;
         sigaction(SIGPIPE, &sa, NULL);
-        print_banner(&srv, shown, loopback);
+        sim_serve_banner(&srv, shown, loopback);
         run_loop(lp);
         for (size_t i = 0; i < lp->nconns; i++)
             conn_free(lp->conns[i]);

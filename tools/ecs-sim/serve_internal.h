@@ -30,6 +30,7 @@ typedef struct sim_reply {
     size_t body_len;
     bool allow_post;  /**< Add "Allow: POST" (405). */
     bool close;       /**< Close the connection after this answer. */
+    bool head_only;   /**< HEAD: headers (with the body's length) but no body. */
 } sim_reply;
 
 typedef struct sim_server {
@@ -67,5 +68,9 @@ int sim_serve_listen(const char *spec, char *shown, size_t shown_cap, bool *loop
 /** Fill srv->creds from --credentials and --credentials-file (and set
  *  srv->auth and srv->sigv4); false after a message on standard error. */
 bool sim_serve_load_credentials(sim_server *srv, const sim_serve_options *opts);
+
+/** Say on standard error where the server listens, how time moves, whether
+ *  signatures are required, and warn when the address is not loopback. */
+void sim_serve_banner(const sim_server *srv, const char *shown, bool loopback);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Setting the server up: the listening socket for "[ADDR:]PORT" (loopback
- * unless an address is given) and the access keys whose signatures it
- * accepts, from --credentials ACCESS_KEY:SECRET or a file of such lines.
+ * unless an address is given), the access keys whose signatures it
+ * accepts, from --credentials ACCESS_KEY:SECRET or a file of such lines,
+ * and the banner that says all this on standard error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "serve_internal.h"
@@ -244,4 +245,26 @@ bool sim_serve_load_credentials(sim_server *srv, const sim_serve_options *opts)
     }
     srv->auth = true;
     return true;
+}
+
+void sim_serve_banner(const sim_server *srv, const char *shown, bool loopback)
+{
+    fprintf(stderr, "ecs-sim: listening on %s\n", shown);
+    fprintf(stderr, "ecs-sim: AWS JSON 1.1 endpoint for ECS: use --endpoint-url http://%s\n",
+            shown);
+    if (srv->frozen_time)
+        fprintf(stderr, "ecs-sim: time is frozen; it moves only with the AdvanceTime action\n");
+    else
+        fprintf(stderr, "ecs-sim: time follows the wall clock (AdvanceTime moves it ahead)\n");
+    if (srv->auth)
+        fprintf(stderr,
+                "ecs-sim: requests must carry AWS Signature Version 4 by one of %zu access "
+                "key(s), service ecs, region %s\n",
+                srv->sigv4.ncreds, srv->regions[0]);
+    else
+        fprintf(stderr, "ecs-sim: requests are not authenticated (--credentials requires "
+                        "signatures)\n");
+    if (!loopback)
+        fprintf(stderr, "ecs-sim: warning: %s is not a loopback address: other machines can "
+                        "reach this server\n", shown);
 }
