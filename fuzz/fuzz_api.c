@@ -34,7 +34,11 @@
  *    is still in the dump (a held revision is never purged);
  *  - RunTask and StartTask add exactly the tasks they answer with.
  * Each input gets a fresh context and a plane with a fixed seed; all is
- * freed. Dictionary: fuzz/dict/api.dict (a few useful byte pairs).
+ * freed. Dictionary: fuzz/dict/api.dict (the first bytes of useful
+ * actions). For long runs, -entropic=0 -len_control=0 -max_len=512 work
+ * best: most features come from writing and parsing the dump, which makes
+ * entropic scheduling slow, and input beyond MAX_STEPS actions is unused.
+ * Build with -DFUZZ_API_TRACE to print every call of a reproducer.
  */
 #include <stdarg.h>
 #include <stdbool.h>
