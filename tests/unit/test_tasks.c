@@ -19,6 +19,7 @@
 
 #include "ecs/ecs.h"
 #include "test_alloc.h"
+#include "test_plane_fx.h"
 #include "test_util.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -32,37 +33,6 @@
     "Capacity is unavailable at this time. Please try again later or in a different availability " \
     "zone."
 
-typedef struct fx {
-    test_alloc ta;
-    ecs_ctx *ctx;
-    ecs_plane *pl;
-    ecs_json_doc *doc; /* last response, parsed */
-    char req[16384];   /* requests built with fmt() */
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    ecs_plane_options o = ECS_PLANE_OPTIONS_INIT;
-    test_alloc_init(&f->ta);
-    f->ctx = test_ctx_new(&f->ta);
-    o.seed = 42;
-    if (ecs_plane_new(f->ctx, &o, &f->pl) != ECS_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    ecs_json_doc_free(f->doc);
-    ecs_plane_free(f->pl);
-    test_ctx_free_check(f->ctx, &f->ta);
-    free(f);
-    return 0;
-}
-
 /* A request in f->req, printf-style. */
 static const char *fmt(fx *f, const char *format, ...) TFMT(2, 3);
 static const char *fmt(fx *f, const char *format, ...)
@@ -74,101 +44,6 @@ static const char *fmt(fx *f, const char *format, ...)
     va_end(ap);
     assert_true(n > 0 && (size_t)n < sizeof f->req);
     return f->req;
-}
-
-/* Run a call; keep the parsed response (or error document) in f->doc. */
-static ecs_status call(fx *f, const char *action, const char *req)
-{
-    const char *out = NULL;
-    size_t len = 0;
-    ecs_status rc = ecs_plane_call(f->pl, action, strlen(action), req, req ? strlen(req) : 0, &out,
-                                   &len);
-    ecs_json_doc_free(f->doc);
-    f->doc = NULL;
-    assert_non_null(out);
-    assert_int_equal(ecs_json_parse(f->ctx, out, len, NULL, &f->doc), ECS_OK);
-    return rc;
-}
-
-static void ok(fx *f, const char *action, const char *req)
-{
-    ecs_status rc = call(f, action, req);
-    if (rc != ECS_OK)
-        fail_msg("%s %s: %s %s", action, req ? req : "", ecs_plane_error_code(f->pl),
-                 ecs_ctx_errmsg(f->ctx));
-}
-
-/* The call fails with this ECS code, the message mentions `needle`, and the
- * state is exactly as before. */
-static void fails(fx *f, const char *action, const char *req, const char *code, const char *needle)
-{
-    const char *d;
-    size_t dl;
-    char *before;
-    ecs_status rc;
-    assert_int_equal(ecs_plane_dump(f->pl, &d, &dl), ECS_OK);
-    before = malloc(dl + 1);
-    memcpy(before, d, dl + 1);
-    rc = call(f, action, req);
-    if (rc >= 0)
-        fail_msg("%s %s succeeded, expected %s", action, req, code);
-    if (strcmp(ecs_plane_error_code(f->pl), code) != 0)
-        fail_msg("%s %s: got %s (%s), expected %s", action, req, ecs_plane_error_code(f->pl),
-                 ecs_ctx_errmsg(f->ctx), code);
-    if (needle != NULL && strstr(ecs_ctx_errmsg(f->ctx), needle) == NULL)
-        fail_msg("%s: message \"%s\" does not mention \"%s\"", action, ecs_ctx_errmsg(f->ctx),
-                 needle);
-    {
-        const ecs_json_val *root = ecs_json_root(f->doc);
-        size_t n = 0;
-        const char *t = ecs_json_str(f->doc, ecs_json_obj_get(f->doc, root, "__type", 6), &n);
-        assert_non_null(t);
-        assert_string_equal(t, code);
-    }
-    assert_int_equal(ecs_plane_dump(f->pl, &d, &dl), ECS_OK);
-    if (strcmp(before, d) != 0)
-        fail_msg("%s %s changed the state although it failed", action, req);
-    free(before);
-}
-
-/* A value at a path of the last response: "tasks.0.group" (numbers index
- * arrays). */
-static const ecs_json_val *at(fx *f, const char *path)
-{
-    const ecs_json_val *v = ecs_json_root(f->doc);
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *tok = strtok(buf, "."); tok != NULL && v != NULL; tok = strtok(NULL, ".")) {
-        if (tok[0] >= '0' && tok[0] <= '9')
-            v = ecs_json_arr_get(v, (size_t)atoi(tok));
-        else
-            v = ecs_json_obj_get(f->doc, v, tok, strlen(tok));
-    }
-    return v;
-}
-
-static const char *str_at(fx *f, const char *path)
-{
-    const char *s = ecs_json_str(f->doc, at(f, path), NULL);
-    if (s == NULL)
-        fail_msg("no string at %s", path);
-    return s;
-}
-
-static int64_t int_at(fx *f, const char *path)
-{
-    int64_t v = 0;
-    if (ecs_json_get_int(at(f, path), &v) != ECS_OK)
-        fail_msg("no integer at %s", path);
-    return v;
-}
-
-static size_t len_at(fx *f, const char *path)
-{
-    const ecs_json_val *v = at(f, path);
-    if (v == NULL)
-        fail_msg("nothing at %s", path);
-    return ecs_json_len(v);
 }
 
 /* printf-style paths */
