@@ -10,9 +10,8 @@ says which members take which enum; OVERLAY adds the few members the model
 predates. Shapes are hash-consed: two shapes with the same structure (and the
 same enum) become one node, so shared shapes appear once.
 
-The table types are defined once, in lib/api/shape_check.c between the
-"BEGIN shape tables" and "END shape tables" markers; this script copies that
-block verbatim into the output, so the two files always agree.
+The table types are defined once, in lib/api/shape_table.h, which the output
+and lib/api/shape_check.c both include, so the two files always agree.
 
 Output is deterministic: same inputs, same bytes. Nothing from the model's
 documentation is copied (the min format has none); names and types are facts
@@ -34,10 +33,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_MODEL = os.path.join(REPO, "..", "shared", "reference", "ecs-2014-11-13.api.json")
 DEFAULT_ENUMS_NAME = "ecs-enums.derived.json"
 DEFAULT_OUTPUT = os.path.join(REPO, "lib", "api", "shapes_gen.c")
-CHECKER = os.path.join(REPO, "lib", "api", "shape_check.c")
-
-BLOCK_BEGIN = "/* BEGIN shape tables"
-BLOCK_END = "/* END shape tables */"
+TABLE_HEADER = os.path.join(REPO, "lib", "api", "shape_table.h")
 
 # Members newer than the model (aws-sdk 2.1693.0), added because real inputs
 # use them. (operation, structure path from the operation's input, member,
@@ -151,7 +147,7 @@ KINDS = {
 
 ROW = 2048          # bytes per row of the string table (ECS_SHAPE_ROW)
 ROW_SHIFT = 11
-MAX_DEPTH = 24      # ECS_SHAPE_MAX_DEPTH in the shared block
+MAX_DEPTH = 24      # ECS_SHAPE_MAX_DEPTH in lib/api/shape_table.h
 
 
 class GenError(Exception):
@@ -385,19 +381,14 @@ def hash_slots(names, first):
     return bits, slots
 
 
-def read_block():
-    with open(CHECKER, encoding="utf-8") as f:
+def check_table_header():
+    """The #defines the generated tables depend on must match shape_table.h."""
+    with open(TABLE_HEADER, encoding="utf-8") as f:
         text = f.read()
-    a = text.find(BLOCK_BEGIN)
-    b = text.find(BLOCK_END)
-    if a < 0 or b < a:
-        raise GenError("%s: no shape tables block" % CHECKER)
-    block = text[a:b + len(BLOCK_END)]
     for name, val in (("ECS_SHAPE_ROW", ROW), ("ECS_SHAPE_ROW_SHIFT", ROW_SHIFT),
                       ("ECS_SHAPE_MAX_DEPTH", MAX_DEPTH)):
-        if "#define %s %d" % (name, val) not in block:
-            raise GenError("%s: expected #define %s %d in the block" % (CHECKER, name, val))
-    return block
+        if "#define %s %d" % (name, val) not in text:
+            raise GenError("%s: expected #define %s %d" % (TABLE_HEADER, name, val))
 
 
 def generate(model_path, enums_path):
@@ -491,10 +482,8 @@ def generate(model_path, enums_path):
     w(" * Shapes are deduplicated: identical shapes are one node. Input shapes")
     w(" * nest at most %d deep." % depth)
     w(" */")
-    w("#include <stddef.h>")
-    w("#include <stdint.h>")
-    w("")
-    w(read_block())
+    check_table_header()
+    w("#include \"api/shape_table.h\"")
     w("")
     w("const char ecs_shape__strings[%d][ECS_SHAPE_ROW] = {" % len(strs.rows))
     for row in strs.rows:
