@@ -50,6 +50,12 @@ typedef struct ecs_plane ecs_plane;
  *  members are dropped. Without it, they are refused as ECS refuses them. */
 #define ECS_PLANE_F_LENIENT_TASKDEF 0x1u
 
+/** Simulated agents: ecs_plane_step() also plays the part of every
+ *  container instance's agent (and of Fargate), carrying out the orders it
+ *  gives as described under ecs_plane_step(). Without it, tasks move only
+ *  when the host reports for them with SubmitTaskStateChange. */
+#define ECS_PLANE_F_SIMULATED_AGENTS 0x2u
+
 /** Options for ecs_plane_new(). Start from ECS_PLANE_OPTIONS_INIT. */
 typedef struct ecs_plane_options {
     uint32_t struct_size;   /**< sizeof(ecs_plane_options). */
@@ -113,11 +119,78 @@ ECS_API const char *ecs_plane_error_code(const ecs_plane *plane);
 /** The plane's clock, in milliseconds since the Unix epoch. */
 ECS_API int64_t ecs_plane_now_ms(const ecs_plane *plane);
 
+/** What the host's agents must do (ecs_plane_step). */
+typedef enum ecs_plane_order_kind {
+    ECS_ORDER_START = 1, /**< Start the task (on its container instance, or on Fargate). */
+    ECS_ORDER_STOP = 2   /**< Stop the task. */
+} ecs_plane_order_kind;
+
+/** One order. Strings are owned by the plane (valid as call outputs are). */
+typedef struct ecs_plane_order {
+    ecs_plane_order_kind kind;
+    const char *cluster_arn;
+    const char *task_arn;
+    const char *container_instance_arn; /**< NULL for Fargate tasks. */
+} ecs_plane_order;
+
 /**
- * Move the clock to now_ms and do the work that falls due (for now:
- * purging task definitions whose deletion is complete).
- * @return ECS_OK, or ECS_E_INVALID_ARG when now_ms is before the clock
- *         (time never runs backwards); nothing changes then.
+ * The step function: move the clock to now_ms and do every piece of work
+ * that falls due on the way, in time order:
+ *  - the service scheduler: replica services are kept at their desired
+ *    count (tasks that stop are replaced, scale-out and scale-in), daemon
+ *    services keep one task on every ACTIVE instance that meets their
+ *    constraints (daemon services are served first), tasks on DRAINING
+ *    instances are replaced within the service's minimum and maximum
+ *    percent, unhealthy tasks are replaced, services that cannot start
+ *    tasks are throttled;
+ *  - task health: without a container health check a RUNNING task counts
+ *    as healthy after 40 seconds (spec 4.2);
+ *  - retention: STOPPED tasks stay describable for one hour after they
+ *    stop (ECS says "at least one hour"), then disappear; deleted task
+ *    definition revisions no task holds are purged; a service deleted
+ *    (INACTIVE) disappears one hour after it became INACTIVE;
+ *  - with ECS_PLANE_F_SIMULATED_AGENTS, the agents' work (below).
+ *
+ * The orders the host's agents must carry out (tasks placed by calls or by
+ * the scheduler that are to be started, tasks told to stop) are returned
+ * once each, in the order they arose. A host with real agents starts and
+ * stops the tasks and reports back with SubmitTaskStateChange.
+ *
+ * The simulated agent (ECS_PLANE_F_SIMULATED_AGENTS): a task placed at time
+ * T reaches PENDING at T + 1 s and RUNNING at T + start (5 s unless its
+ * containers say otherwise); a task told to stop at time S reaches STOPPED
+ * at S + stop (2 s). Containers with a healthCheck turn HEALTHY after its
+ * interval (30 s by default) of running. Container dockerLabels change
+ * what the simulated agent does, for demonstrations and tests (seconds are
+ * whole numbers):
+ *   "libecs.sim.start-seconds":   from placement to RUNNING (the largest
+ *                                 over the task's containers);
+ *   "libecs.sim.fail-start":      the task never runs: it stops at
+ *                                 T + start with stopCode TaskFailedToStart
+ *                                 and this text as stoppedReason;
+ *   "libecs.sim.exit-after-seconds": the container exits after running so
+ *                                 long (exit code "libecs.sim.exit-code",
+ *                                 default 1); an essential container's exit
+ *                                 stops the task (EssentialContainerExited);
+ *   "libecs.sim.unhealthy-after-seconds": a container with a healthCheck
+ *                                 turns UNHEALTHY after running so long;
+ *   "libecs.sim.stop-seconds":    from the stop order to STOPPED.
+ *
+ * @param orders   Receives the orders (an array owned by the plane, valid
+ *                 until the next call that takes the plane); may be NULL.
+ * @param norders  Receives their number; may be NULL.
+ * @return ECS_OK; ECS_E_INVALID_ARG when now_ms is before the clock (time
+ *         never runs backwards; nothing changes then); ECS_E_NOMEM when
+ *         memory ran out: the clock and all work done so far stand, the
+ *         state is consistent, and the work not done is done by the next
+ *         step.
+ */
+ECS_API ecs_status ecs_plane_step(ecs_plane *plane, int64_t now_ms,
+                                  const ecs_plane_order **orders, size_t *norders);
+
+/**
+ * ecs_plane_step() without reading the orders (they are handed out and
+ * dropped).
  */
 ECS_API ecs_status ecs_plane_set_time(ecs_plane *plane, int64_t now_ms);
 

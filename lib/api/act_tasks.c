@@ -27,37 +27,8 @@
 #define FAIL_IP(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER, __VA_ARGS__)
 #define FAIL_CL(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_CLIENT, __VA_ARGS__)
 
-#define MAX_PORTS 100
-
-/* Everything RunTask/StartTask decode before touching anything. */
-typedef struct launch {
-    ecs_cluster *c;
-    ecs_family *family;
-    ecs_revision *rev;
-    ecs_launch_type lt;
-    uint32_t count;
-    const char *group, *started_by;
-    size_t group_len, started_by_len;
-    char group_buf[300];
-    uint32_t cpu, mem;
-    ecs_place_port ports[MAX_PORTS];
-    ecs_binding bind_tmpl[MAX_PORTS];
-    size_t nports;
-    ecs_place_strategy strategies[ECS_PLACE_MAX_STRATEGIES];
-    size_t nstrategies;
-    const char *member_of[ECS_PLACE_MAX_CONSTRAINTS];
-    size_t member_of_len[ECS_PLACE_MAX_CONSTRAINTS];
-    size_t nmember_of;
-    bool distinct;
-    /* awsvpc */
-    bool awsvpc, public_ip;
-    ecs_subnet *subnets[16];
-    size_t nsubnets;
-    const char *zones[16];
-    size_t zone_lens[16];
-    size_t nzones;
-    const ecs_json_val *overrides;
-} launch;
+typedef ecs_launch launch;
+#define MAX_PORTS ECS_LAUNCH_MAX_PORTS
 
 static bool token_chars(const char *s, size_t n)
 {
@@ -72,83 +43,19 @@ static bool token_chars(const char *s, size_t n)
 
 static ecs_status parse_strategies(ecs_req *r, launch *l)
 {
-    const ecs_json_val *list = ecs_req__member(r, r->root, "placementStrategy");
-    size_t i = 0;
-    if (ecs_json_len(list) > ECS_PLACE_MAX_STRATEGIES)
-        return FAIL_IP(r, "placementStrategy: at most %d strategies.", ECS_PLACE_MAX_STRATEGIES);
-    for (const ecs_json_val *s = ecs_json_first(list); s != NULL; s = ecs_json_next(list, s), i++) {
-        size_t tl = 0, fl = 0;
-        const char *type = ecs_req__str(r, s, "type", &tl);
-        const char *field = ecs_req__str(r, s, "field", &fl);
-        ecs_place_strategy *st = &l->strategies[l->nstrategies];
-        memset(st, 0, sizeof *st);
-        if (type == NULL)
-            return FAIL_IP(r, "placementStrategy[%zu].type is required.", i);
-        if (tl == 6 && memcmp(type, "random", 6) == 0) {
-            st->type = ECS_PLACE_RANDOM;
-        } else if (tl == 7 && memcmp(type, "binpack", 7) == 0) {
-            if (field != NULL && fl == 3 && memcmp(field, "cpu", 3) == 0)
-                st->type = ECS_PLACE_BINPACK_CPU;
-            else if (field != NULL && fl == 6 && memcmp(field, "memory", 6) == 0)
-                st->type = ECS_PLACE_BINPACK_MEMORY;
-            else
-                return FAIL_IP(r, "placementStrategy[%zu].field: binpack takes cpu or memory.", i);
-        } else if (tl == 6 && memcmp(type, "spread", 6) == 0) {
-            if (field == NULL)
-                return FAIL_IP(r, "placementStrategy[%zu].field: spread needs instanceId, host or "
-                                  "attribute:NAME.", i);
-            if ((fl == 10 && memcmp(field, "instanceId", 10) == 0) ||
-                (fl == 4 && memcmp(field, "host", 4) == 0)) {
-                st->type = ECS_PLACE_SPREAD_INSTANCE;
-            } else if (fl > 10 && memcmp(field, "attribute:", 10) == 0) {
-                st->type = ECS_PLACE_SPREAD_ATTRIBUTE;
-                st->attribute = field + 10;
-                st->attribute_len = fl - 10;
-            } else {
-                return FAIL_IP(r, "placementStrategy[%zu].field: spread needs instanceId, host or "
-                                  "attribute:NAME, not '%.*s'.", i, (int)(fl > 64 ? 64 : fl), field);
-            }
-        } else {
-            return FAIL_IP(r, "placementStrategy[%zu].type: random, spread or binpack.", i);
-        }
-        l->nstrategies++;
-    }
-    return ECS_OK;
+    return ecs_req__strategies(r, ecs_req__member(r, r->root, "placementStrategy"), l->strategies,
+                               &l->nstrategies);
 }
 
 static ecs_status parse_constraints(ecs_req *r, launch *l)
 {
-    const ecs_json_val *list = ecs_req__member(r, r->root, "placementConstraints");
     const ecs_taskdef *td = l->rev->def;
-    size_t i = 0;
     for (size_t k = 0; k < td->nmember_of && l->nmember_of < ECS_PLACE_MAX_CONSTRAINTS; k++) {
         l->member_of[l->nmember_of] = ecs_str__c(&td->member_of[k]);
         l->member_of_len[l->nmember_of++] = td->member_of[k].len;
     }
-    if (td->nmember_of + ecs_json_len(list) > ECS_PLACE_MAX_CONSTRAINTS)
-        return FAIL_IP(r, "placementConstraints: at most %d constraints, counting the task "
-                          "definition's %zu.", ECS_PLACE_MAX_CONSTRAINTS, td->nmember_of);
-    for (const ecs_json_val *s = ecs_json_first(list); s != NULL; s = ecs_json_next(list, s), i++) {
-        size_t tl = 0, el = 0;
-        const char *type = ecs_req__str(r, s, "type", &tl);
-        const char *expr = ecs_req__str(r, s, "expression", &el);
-        if (type != NULL && tl == 16 && memcmp(type, "distinctInstance", 16) == 0) {
-            if (expr != NULL)
-                return FAIL_IP(r, "placementConstraints[%zu].expression: distinctInstance takes no "
-                                  "expression.", i);
-            l->distinct = true;
-        } else if (type != NULL && tl == 8 && memcmp(type, "memberOf", 8) == 0) {
-            if (expr == NULL || el == 0)
-                return FAIL_IP(r, "placementConstraints[%zu].expression is required for memberOf.", i);
-            if (el > 2000)
-                return FAIL_IP(r, "placementConstraints[%zu].expression: at most 2000 characters.", i);
-            l->member_of[l->nmember_of] = expr;
-            l->member_of_len[l->nmember_of++] = el;
-        } else {
-            return FAIL_IP(r, "placementConstraints[%zu].type: distinctInstance or memberOf.", i);
-        }
-    }
-    return ECS_OK;
+    return ecs_req__constraints(r, ecs_req__member(r, r->root, "placementConstraints"), td->nmember_of,
+                                l->member_of, l->member_of_len, &l->nmember_of, &l->distinct);
 }
 
 static ecs_status parse_network(ecs_req *r, launch *l)
@@ -180,19 +87,13 @@ static ecs_status parse_network(ecs_req *r, launch *l)
         size_t n = 0;
         const char *id = ecs_json_str(r->doc, s, &n);
         ecs_subnet *sn = ecs_plane__subnet(r->pl, id, n);
-        bool seen = false;
         if (sn == NULL)
             return FAIL_IP(r, "Error retrieving subnet information for [%.*s]: the subnet ID does not "
                               "exist (declare it with RegisterSubnets).",
                            (int)(n > 64 ? 64 : n), id);
         l->subnets[l->nsubnets++] = sn;
-        for (size_t k = 0; k < l->nzones; k++)
-            seen |= l->zone_lens[k] == sn->az.len && memcmp(l->zones[k], sn->az.p, sn->az.len) == 0;
-        if (!seen) {
-            l->zones[l->nzones] = ecs_str__c(&sn->az);
-            l->zone_lens[l->nzones++] = sn->az.len;
-        }
     }
+    ecs_plane__launch_zones(l);
     return ECS_OK;
 }
 
@@ -272,32 +173,6 @@ static ecs_status apply_overrides(ecs_req *r, launch *l)
     return ECS_OK;
 }
 
-static void collect_ports(launch *l)
-{
-    const ecs_taskdef *td = l->rev->def;
-    l->nports = 0;
-    if (td->network_mode == ECS_NET_AWSVPC || td->network_mode == ECS_NET_NONE)
-        return;
-    for (size_t c = 0; c < td->ncontainers; c++) {
-        const ecs_container_def *cd = &td->containers[c];
-        for (size_t p = 0; p < cd->nports && l->nports < MAX_PORTS; p++) {
-            const ecs_port_mapping *m = &cd->ports[p];
-            uint16_t host;
-            if (m->container_port == 0)
-                continue; /* a containerPortRange: the agent maps it */
-            host = (uint16_t)(td->network_mode == ECS_NET_HOST ? m->container_port : m->host_port);
-            l->ports[l->nports].port = host;
-            l->ports[l->nports].udp = m->udp;
-            l->bind_tmpl[l->nports].container_port = (uint16_t)m->container_port;
-            l->bind_tmpl[l->nports].host_port = host;
-            l->bind_tmpl[l->nports].udp = m->udp;
-            l->bind_tmpl[l->nports].container = (uint16_t)c;
-            l->bind_tmpl[l->nports].dynamic = host == 0;
-            l->nports++;
-        }
-    }
-}
-
 /* The parts RunTask and StartTask share. */
 static ecs_status decode_common(ecs_req *r, launch *l, bool start_task)
 {
@@ -355,43 +230,16 @@ static ecs_status decode_common(ecs_req *r, launch *l, bool start_task)
         if ((rc = parse_strategies(r, l)) != ECS_OK || (rc = parse_constraints(r, l)) != ECS_OK)
             return rc;
     }
-    collect_ports(l);
+    ecs_plane__launch_ports(l);
     return ECS_OK;
 }
 
-/* A new task (not yet in the cluster). */
+/* A new task (not yet in the cluster), with the request's overrides and tags. */
 static ecs_status new_task(ecs_req *r, const launch *l, ecs_task **out)
 {
-    ecs_plane *pl = r->pl;
-    ecs_task *t = ecs_ctx__alloc(r->ctx, sizeof *t);
-    char id[33];
-    if (t == NULL)
+    ecs_task *t = NULL;
+    if (ecs_plane__launch_new_task(r->pl, l, &t) != ECS_OK)
         return ecs_req__nomem(r);
-    memset(t, 0, sizeof *t);
-    ecs_plane__hex_id(pl, id, 32);
-    t->cluster = l->c;
-    t->family = l->family;
-    t->rev = l->rev;
-    t->launch_type = l->lt;
-    t->last = ECS_TASK_PROVISIONING;
-    t->desired = ECS_TASK_RUNNING;
-    t->created_at_ms = pl->now_ms;
-    t->version = 1;
-    t->cpu = l->cpu;
-    t->memory_mib = l->mem;
-    if (ecs_str__dup(r->ctx, &t->id, id, 32) != ECS_OK ||
-        ecs_str__fmt(r->ctx, &t->arn, "arn:aws:ecs:%s:%s:task/%s/%s", ecs_str__c(&pl->region),
-                     ecs_str__c(&pl->account), ecs_str__c(&l->c->name), id) != ECS_OK ||
-        ecs_str__dup(r->ctx, &t->group, l->group, l->group_len) != ECS_OK ||
-        ecs_str__dup(r->ctx, &t->started_by, l->started_by, l->started_by != NULL ? l->started_by_len : 0) != ECS_OK)
-        goto oom;
-    if (l->nports > 0) {
-        t->bindings = ecs_ctx__alloc(r->ctx, l->nports * sizeof(ecs_binding));
-        if (t->bindings == NULL)
-            goto oom;
-        memcpy(t->bindings, l->bind_tmpl, l->nports * sizeof(ecs_binding));
-        t->nbindings = l->nports;
-    }
     if (l->overrides != NULL) {
         char *text;
         size_t tl;
@@ -420,31 +268,6 @@ oom:
     return ecs_req__nomem(r);
 }
 
-/* Give an awsvpc task its ENI in subnet sn, with the subnet's next private
- * address (the caller restores next_host if the call fails). */
-static ecs_status give_eni(ecs_req *r, ecs_task *t, ecs_subnet *sn, bool public_ip)
-{
-    char eni[24], mac[24];
-    uint64_t h = 0;
-    uint32_t host = 10 + sn->next_host++;
-    for (size_t i = 0; i < t->id.len; i++)
-        h = (h ^ (unsigned char)t->id.p[i]) * 0x100000001b3u;
-    snprintf(eni, sizeof eni, "eni-%017llx", (unsigned long long)(h & 0xFFFFFFFFFFFFFull));
-    snprintf(mac, sizeof mac, "0a:%02x:%02x:%02x:%02x:%02x", (unsigned)(h >> 8) & 0xFF,
-             (unsigned)(h >> 16) & 0xFF, (unsigned)(h >> 24) & 0xFF, (unsigned)(h >> 32) & 0xFF,
-             (unsigned)(h >> 40) & 0xFF);
-    if (ecs_str__dup(r->ctx, &t->eni_id, eni, strlen(eni)) != ECS_OK ||
-        ecs_str__dup(r->ctx, &t->mac, mac, strlen(mac)) != ECS_OK ||
-        ecs_str__dup(r->ctx, &t->subnet_id, sn->id.p, sn->id.len) != ECS_OK ||
-        ecs_str__fmt(r->ctx, &t->private_ip, "10.%u.%u.%u",
-                     (unsigned)((size_t)(sn - r->pl->subnets) & 0xFF),
-                     (unsigned)((host >> 8) & 0xFF), (unsigned)(host & 0xFF)) != ECS_OK ||
-        (public_ip && ecs_str__fmt(r->ctx, &t->public_ip, "203.0.113.%u",
-                                   (unsigned)(host % 254u) + 1u) != ECS_OK))
-        return ecs_req__nomem(r);
-    return ECS_OK;
-}
-
 /* Tasks made by a call, before they join the cluster. */
 typedef struct batch {
     ecs_task *tasks[10];
@@ -452,44 +275,6 @@ typedef struct batch {
     ecs_place_result *result;
     bool engine_has_them;
 } batch;
-
-/* Room for the batch in the cluster, so that joining cannot fail. */
-static ecs_status batch_reserve(ecs_req *r, ecs_cluster *c, size_t n)
-{
-    if (ecs_vec__reserve(r->ctx, (void **)&c->tasks, &c->tasks_cap, sizeof(ecs_task *),
-                         c->ntasks + n) != ECS_OK ||
-        ecs_map__reserve(r->ctx, &c->task_by_id, n) != ECS_OK)
-        return ecs_req__nomem(r);
-    return ECS_OK;
-}
-
-static void batch_commit(batch *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        ecs_task *t = b->tasks[i];
-        ecs_cluster *c = t->cluster;
-        c->tasks[c->ntasks++] = t;
-        ecs_map__put(&c->task_by_id, t->id.p, t->id.len, t);
-        t->rev->refs++;
-        if (t->inst != NULL) {
-            t->inst->cpu_remaining -= t->cpu;
-            t->inst->mem_remaining -= t->memory_mib;
-            t->inst->running_tasks++; /* counts desiredStatus RUNNING */
-            for (size_t p = 0; p < t->nbindings; p++) {
-                if (!t->bindings[p].dynamic) {
-                    t->inst->held[t->inst->nheld].port = t->bindings[p].host_port;
-                    t->inst->held[t->inst->nheld].udp = t->bindings[p].udp;
-                    t->inst->nheld++;
-                }
-            }
-        }
-        if (t->launch_type == ECS_LAUNCH_FARGATE)
-            c->fargate_tasks++;
-    }
-    ecs_place_result_free(b->result);
-    b->result = NULL;
-    b->n = 0;
-}
 
 static void write_failure(ecs_req *r, const char *arn, size_t arn_len, const char *reason,
                           const char *detail)
@@ -508,156 +293,21 @@ static void write_failure(ecs_req *r, const char *arn, size_t arn_len, const cha
     ecs_json_write_obj_end(r->w);
 }
 
-/* Place EC2/EXTERNAL tasks through the engine; fill b with the placed ones. */
+/* Place EC2/EXTERNAL tasks through the engine. */
 static ecs_status place_ec2(ecs_req *r, launch *l, batch *b, ecs_task **made, size_t count)
 {
-    ecs_place_request q = ECS_PLACE_REQUEST_INIT;
-    const char *ids[10];
-    size_t id_lens[10];
-    const char *req_attrs[64];
-    size_t req_attr_lens[64];
-    const ecs_taskdef *td = l->rev->def;
     ecs_status rc;
-
     if (l->c->registered_instances == 0)
         return FAIL_IP(r, "No Container Instances were found in your cluster.");
-    if (ecs_plane__engine_sync(r->pl, l->c) != ECS_OK)
-        return ecs_req__nomem(r);
-    for (size_t i = 0; i < count; i++) {
-        ids[i] = made[i]->id.p;
-        id_lens[i] = made[i]->id.len;
-    }
-    for (size_t i = 0; i < td->nrequires_attributes && i < 64; i++) {
-        req_attrs[i] = ecs_str__c(&td->requires_attributes[i]);
-        req_attr_lens[i] = td->requires_attributes[i].len;
-    }
-    q.count = (uint32_t)count;
-    q.need.cpu = l->cpu;
-    q.need.memory_mib = l->mem;
-    for (size_t i = 0; i < td->ncontainers; i++)
-        q.need.gpus += td->containers[i].gpus;
-    q.need.eni = l->awsvpc;
-    q.need.ports = l->ports;
-    q.need.nports = l->nports;
-    q.need.group = l->group;
-    q.need.group_len = l->group_len;
-    q.required_attributes = req_attrs;
-    q.required_attribute_lens = req_attr_lens;
-    q.nrequired_attributes = td->nrequires_attributes < 64 ? td->nrequires_attributes : 64;
-    if (l->awsvpc) {
-        q.zones = l->zones;
-        q.zone_lens = l->zone_lens;
-        q.nzones = l->nzones;
-    }
-    q.distinct_instance = l->distinct;
-    q.member_of = l->member_of;
-    q.member_of_lens = l->member_of_len;
-    q.nmember_of = l->nmember_of;
-    q.strategies = l->strategies;
-    q.nstrategies = l->nstrategies;
-    q.task_ids = ids;
-    q.task_id_lens = id_lens;
-    rc = ecs_place_tasks(l->c->engine, &q, &b->result);
+    rc = ecs_plane__launch_place_ec2(r->pl, l, made, count, &b->result);
+    if (b->result != NULL)
+        b->engine_has_them = true;
     if (rc == ECS_E_NOMEM)
         return ecs_req__nomem(r);
     if (rc == ECS_E_PARSE)
         return FAIL_IP(r, "placementConstraints: memberOf expression: %s", ecs_ctx_errmsg(r->ctx));
     if (rc != ECS_OK)
         return FAIL_IP(r, "placement: %s", ecs_ctx_errmsg(r->ctx));
-    b->engine_has_them = true;
-    for (size_t i = 0; i < count; i++) {
-        ecs_place_outcome o;
-        ecs_task *t = made[i];
-        if (ecs_place_result_get(b->result, i, &o) != ECS_OK || o.reason != ECS_PLACE_OK)
-            continue;
-        t->inst = ecs_plane__instance_by_ref(r->pl, l->c, o.instance_id, o.instance_id_len);
-        for (size_t p = 0; p < t->nbindings && p < o.nports; p++)
-            t->bindings[p].host_port = o.ports[p];
-        if (t->inst != NULL &&
-            ecs_str__dup(r->ctx, &t->az, t->inst->availability_zone.p, t->inst->availability_zone.len) != ECS_OK)
-            return ecs_req__nomem(r);
-        if (l->awsvpc && t->inst != NULL) {
-            ecs_subnet *sn = l->subnets[0];
-            for (size_t k = 0; k < l->nsubnets; k++) {
-                if (ecs_str__eq(&l->subnets[k]->az, t->inst->availability_zone.p, t->inst->availability_zone.len)) {
-                    sn = l->subnets[k];
-                    break;
-                }
-            }
-            if ((rc = give_eni(r, t, sn, false)) != ECS_OK)
-                return rc;
-        }
-    }
-    return ECS_OK;
-}
-
-/* Fargate: spread the group's tasks over the subnets' zones. */
-static ecs_status place_fargate(ecs_req *r, launch *l, batch *b, ecs_task **made, size_t count,
-                                bool *placed)
-{
-    uint32_t per_zone[16];
-    memset(per_zone, 0, sizeof per_zone);
-    for (size_t i = 0; i < l->c->ntasks; i++) {
-        const ecs_task *t = l->c->tasks[i];
-        if (t->launch_type != ECS_LAUNCH_FARGATE || t->last == ECS_TASK_STOPPED ||
-            !ecs_str__eq(&t->group, l->group, l->group_len))
-            continue;
-        for (size_t z = 0; z < l->nzones; z++) {
-            if (ecs_str__eq(&t->az, l->zones[z], l->zone_lens[z]))
-                per_zone[z]++;
-        }
-    }
-    (void)b;
-    for (size_t i = 0; i < count; i++) {
-        size_t best = 0;
-        ecs_subnet *sn = NULL;
-        ecs_status rc;
-        placed[i] = false;
-        if (r->pl->fargate_limit != 0 && l->c->fargate_tasks + i >= r->pl->fargate_limit)
-            continue;
-        for (size_t z = 1; z < l->nzones; z++) {
-            if (per_zone[z] < per_zone[best])
-                best = z;
-        }
-        for (size_t k = 0; k < l->nsubnets; k++) {
-            if (ecs_str__eq(&l->subnets[k]->az, l->zones[best], l->zone_lens[best])) {
-                sn = l->subnets[k];
-                break;
-            }
-        }
-        per_zone[best]++;
-        if (ecs_str__dup(r->ctx, &made[i]->az, l->zones[best], l->zone_lens[best]) != ECS_OK)
-            return ecs_req__nomem(r);
-        if ((rc = give_eni(r, made[i], sn, l->public_ip)) != ECS_OK)
-            return rc;
-        placed[i] = true;
-    }
-    return ECS_OK;
-}
-
-/* A fingerprint of the request without its clientToken: members in order,
- * as canonical JSON. */
-static ecs_status fingerprint(ecs_req *r, uint64_t *out)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (const ecs_json_val *k = ecs_json_first(r->root); k != NULL;
-         k = ecs_json_next(r->root, ecs_json_next(r->root, k))) {
-        size_t kl = 0;
-        const char *key = ecs_json_str(r->doc, k, &kl);
-        char *text;
-        size_t tl;
-        if (kl == 11 && memcmp(key, "clientToken", 11) == 0)
-            continue;
-        if (ecs_json_write_text(r->ctx, r->doc, ecs_json_next(r->root, k), 0, &text, &tl) != ECS_OK)
-            return ecs_req__nomem(r);
-        for (size_t i = 0; i < kl; i++)
-            h = (h ^ (unsigned char)key[i]) * 0x100000001b3u;
-        h = (h ^ 0xFFu) * 0x100000001b3u;
-        for (size_t i = 0; i < tl; i++)
-            h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
-        ecs_json_text_free(r->ctx, text, tl);
-    }
-    *out = h;
     return ECS_OK;
 }
 
@@ -679,7 +329,7 @@ static ecs_status client_token(ecs_req *r, ecs_cluster *c, ecs_token **out, uint
     for (size_t i = 0; i < c->ntokens; i++) {
         if (ecs_str__eq(&c->tokens[i]->token, tok, n)) {
             *out = c->tokens[i];
-            return fingerprint(r, fp);
+            return ecs_req__fingerprint(r, fp);
         }
     }
     return ECS_OK;
@@ -737,7 +387,7 @@ static ecs_status token_record(ecs_req *r, ecs_cluster *c, ecs_task *const *task
     if (t == NULL)
         return ecs_req__nomem(r);
     memset(t, 0, sizeof *t);
-    if (fingerprint(r, &t->fingerprint) != ECS_OK ||
+    if (ecs_req__fingerprint(r, &t->fingerprint) != ECS_OK ||
         ecs_str__dup(r->ctx, &t->token, tok, tl) != ECS_OK)
         goto oom;
     if (n > 0) {
@@ -821,8 +471,6 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
             return FAIL_IP(r, "count: 1 to 10 tasks per RunTask call.");
         count = (size_t)v;
     }
-    if ((rc = batch_reserve(r, l.c, count)) != ECS_OK)
-        return rc;
     for (nmade = 0; nmade < count; nmade++) {
         if ((rc = new_task(r, &l, &made[nmade])) != ECS_OK)
             goto fail;
@@ -895,28 +543,25 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
         }
         b.engine_has_them = true;
     } else if (l.lt == ECS_LAUNCH_FARGATE) {
-        if ((rc = place_fargate(r, &l, &b, made, count, placed)) != ECS_OK)
+        if (ecs_plane__launch_place_fargate(r->pl, &l, made, count, placed) != ECS_OK) {
+            rc = ecs_req__nomem(r);
             goto fail;
+        }
     } else {
         if ((rc = place_ec2(r, &l, &b, made, count)) != ECS_OK)
             goto fail;
         for (size_t i = 0; i < count; i++)
             placed[i] = made[i]->inst != NULL;
     }
-    /* room for the static ports the tasks will hold on their instances */
-    for (size_t i = 0; i < count; i++) {
-        ecs_instance *in = made[i]->inst;
-        size_t need = 0;
-        if (!placed[i] || in == NULL)
-            continue;
-        for (size_t k = 0; k <= i; k++) {
-            if (placed[k] && made[k]->inst == in) {
-                for (size_t p = 0; p < made[k]->nbindings; p++)
-                    need += !made[k]->bindings[p].dynamic;
-            }
+    /* room in the cluster, and for the static ports the tasks will hold */
+    {
+        ecs_task *placed_tasks[10];
+        size_t np = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (placed[i])
+                placed_tasks[np++] = made[i];
         }
-        if (ecs_vec__reserve(r->ctx, (void **)&in->held, &in->held_cap, sizeof(ecs_held_port),
-                             in->nheld + need) != ECS_OK) {
+        if (ecs_plane__launch_reserve(r->pl, l.c, NULL, placed_tasks, np) != ECS_OK) {
             rc = ecs_req__nomem(r);
             goto fail;
         }
@@ -990,7 +635,10 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
         }
         b.n = k;
     }
-    batch_commit(&b);
+    for (size_t i = 0; i < b.n; i++)
+        ecs_plane__task_join(r->pl, b.tasks[i]);
+    ecs_place_result_free(b.result);
+    b.result = NULL;
     if (new_token != NULL)
         l.c->tokens[l.c->ntokens++] = new_token;
     return ECS_OK;

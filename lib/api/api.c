@@ -20,18 +20,23 @@ typedef struct action {
 /* Sorted by name for binary search. */
 static const action k_actions[] = {
     { "CreateCluster", ecs_act__create_cluster },
+    { "CreateService", ecs_act__create_service },
     { "DeleteAttributes", ecs_act__delete_attributes },
     { "DeleteCluster", ecs_act__delete_cluster },
+    { "DeleteService", ecs_act__delete_service },
     { "DeleteTaskDefinitions", ecs_act__delete_task_definitions },
     { "DeregisterContainerInstance", ecs_act__deregister_container_instance },
     { "DeregisterTaskDefinition", ecs_act__deregister_task_definition },
     { "DescribeClusters", ecs_act__describe_clusters },
     { "DescribeContainerInstances", ecs_act__describe_container_instances },
+    { "DescribeServices", ecs_act__describe_services },
     { "DescribeTaskDefinition", ecs_act__describe_task_definition },
     { "DescribeTasks", ecs_act__describe_tasks },
+    { "GetTaskProtection", ecs_act__get_task_protection },
     { "ListAttributes", ecs_act__list_attributes },
     { "ListClusters", ecs_act__list_clusters },
     { "ListContainerInstances", ecs_act__list_container_instances },
+    { "ListServices", ecs_act__list_services },
     { "ListTaskDefinitionFamilies", ecs_act__list_task_definition_families },
     { "ListTaskDefinitions", ecs_act__list_task_definitions },
     { "ListTasks", ecs_act__list_tasks },
@@ -42,7 +47,13 @@ static const action k_actions[] = {
     { "RunTask", ecs_act__run_task },
     { "SetFargateCapacity", ecs_act__set_fargate_capacity },
     { "StartTask", ecs_act__start_task },
+    { "StopTask", ecs_act__stop_task },
+    { "SubmitContainerHealth", ecs_act__submit_container_health },
+    { "SubmitContainerStateChange", ecs_act__submit_container_state_change },
+    { "SubmitTaskStateChange", ecs_act__submit_task_state_change },
     { "UpdateContainerInstancesState", ecs_act__update_container_instances_state },
+    { "UpdateService", ecs_act__update_service },
+    { "UpdateTaskProtection", ecs_act__update_task_protection },
 };
 
 static const action *find_action(const char *name, size_t len)

@@ -4,6 +4,8 @@
 
 #include "api/req.h"
 
+#define FAIL_IP(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER, __VA_ARGS__)
+
 const ecs_json_val *ecs_req__member(const ecs_req *r, const ecs_json_val *obj, const char *key)
 {
     return ecs_json_obj_get(r->doc, obj, key, strlen(key));
@@ -180,3 +182,108 @@ fail:
     ecs_plane__tags_free(r->ctx, &tags);
     return rc;
 }
+
+ecs_status ecs_req__strategies(ecs_req *r, const ecs_json_val *list, ecs_place_strategy *out,
+                               size_t *n)
+{
+    size_t i = 0;
+    *n = 0;
+    if (ecs_json_len(list) > ECS_PLACE_MAX_STRATEGIES)
+        return FAIL_IP(r, "placementStrategy: at most %d strategies.", ECS_PLACE_MAX_STRATEGIES);
+    for (const ecs_json_val *s = ecs_json_first(list); s != NULL; s = ecs_json_next(list, s), i++) {
+        size_t tl = 0, fl = 0;
+        const char *type = ecs_req__str(r, s, "type", &tl);
+        const char *field = ecs_req__str(r, s, "field", &fl);
+        ecs_place_strategy *st = &out[*n];
+        memset(st, 0, sizeof *st);
+        if (type == NULL)
+            return FAIL_IP(r, "placementStrategy[%zu].type is required.", i);
+        if (tl == 6 && memcmp(type, "random", 6) == 0) {
+            st->type = ECS_PLACE_RANDOM;
+        } else if (tl == 7 && memcmp(type, "binpack", 7) == 0) {
+            if (field != NULL && fl == 3 && memcmp(field, "cpu", 3) == 0)
+                st->type = ECS_PLACE_BINPACK_CPU;
+            else if (field != NULL && fl == 6 && memcmp(field, "memory", 6) == 0)
+                st->type = ECS_PLACE_BINPACK_MEMORY;
+            else
+                return FAIL_IP(r, "placementStrategy[%zu].field: binpack takes cpu or memory.", i);
+        } else if (tl == 6 && memcmp(type, "spread", 6) == 0) {
+            if (field == NULL)
+                return FAIL_IP(r, "placementStrategy[%zu].field: spread needs instanceId, host or "
+                                  "attribute:NAME.", i);
+            if ((fl == 10 && memcmp(field, "instanceId", 10) == 0) ||
+                (fl == 4 && memcmp(field, "host", 4) == 0)) {
+                st->type = ECS_PLACE_SPREAD_INSTANCE;
+            } else if (fl > 10 && memcmp(field, "attribute:", 10) == 0) {
+                st->type = ECS_PLACE_SPREAD_ATTRIBUTE;
+                st->attribute = field + 10;
+                st->attribute_len = fl - 10;
+            } else {
+                return FAIL_IP(r, "placementStrategy[%zu].field: spread needs instanceId, host or "
+                                  "attribute:NAME, not '%.*s'.", i, (int)(fl > 64 ? 64 : fl), field);
+            }
+        } else {
+            return FAIL_IP(r, "placementStrategy[%zu].type: random, spread or binpack.", i);
+        }
+        (*n)++;
+    }
+    return ECS_OK;
+}
+
+ecs_status ecs_req__constraints(ecs_req *r, const ecs_json_val *list, size_t from_taskdef,
+                                const char **exprs, size_t *lens, size_t *n, bool *distinct)
+{
+    size_t i = 0;
+    if (from_taskdef + ecs_json_len(list) > ECS_PLACE_MAX_CONSTRAINTS)
+        return FAIL_IP(r, "placementConstraints: at most %d constraints, counting the task "
+                          "definition's %zu.", ECS_PLACE_MAX_CONSTRAINTS, from_taskdef);
+    for (const ecs_json_val *s = ecs_json_first(list); s != NULL; s = ecs_json_next(list, s), i++) {
+        size_t tl = 0, el = 0;
+        const char *type = ecs_req__str(r, s, "type", &tl);
+        const char *expr = ecs_req__str(r, s, "expression", &el);
+        if (type != NULL && tl == 16 && memcmp(type, "distinctInstance", 16) == 0) {
+            if (expr != NULL)
+                return FAIL_IP(r, "placementConstraints[%zu].expression: distinctInstance takes no "
+                                  "expression.", i);
+            *distinct = true;
+        } else if (type != NULL && tl == 8 && memcmp(type, "memberOf", 8) == 0) {
+            if (expr == NULL || el == 0)
+                return FAIL_IP(r, "placementConstraints[%zu].expression is required for memberOf.", i);
+            if (el > 2000)
+                return FAIL_IP(r, "placementConstraints[%zu].expression: at most 2000 characters.", i);
+            exprs[*n] = expr;
+            lens[(*n)++] = el;
+        } else {
+            return FAIL_IP(r, "placementConstraints[%zu].type: distinctInstance or memberOf.", i);
+        }
+    }
+    return ECS_OK;
+}
+
+
+/* A fingerprint of the request without its clientToken: members in order,
+ * as canonical JSON. */
+ecs_status ecs_req__fingerprint(ecs_req *r, uint64_t *out)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (const ecs_json_val *k = ecs_json_first(r->root); k != NULL;
+         k = ecs_json_next(r->root, ecs_json_next(r->root, k))) {
+        size_t kl = 0;
+        const char *key = ecs_json_str(r->doc, k, &kl);
+        char *text;
+        size_t tl;
+        if (kl == 11 && memcmp(key, "clientToken", 11) == 0)
+            continue;
+        if (ecs_json_write_text(r->ctx, r->doc, ecs_json_next(r->root, k), 0, &text, &tl) != ECS_OK)
+            return ecs_req__nomem(r);
+        for (size_t i = 0; i < kl; i++)
+            h = (h ^ (unsigned char)key[i]) * 0x100000001b3u;
+        h = (h ^ 0xFFu) * 0x100000001b3u;
+        for (size_t i = 0; i < tl; i++)
+            h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
+        ecs_json_text_free(r->ctx, text, tl);
+    }
+    *out = h;
+    return ECS_OK;
+}
+

@@ -70,7 +70,18 @@ ecs_status ecs_act__run_task(ecs_req *r);
 ecs_status ecs_act__start_task(ecs_req *r);
 ecs_status ecs_act__describe_tasks(ecs_req *r);
 ecs_status ecs_act__list_tasks(ecs_req *r);
+ecs_status ecs_act__create_service(ecs_req *r);
+ecs_status ecs_act__update_service(ecs_req *r);
+ecs_status ecs_act__delete_service(ecs_req *r);
+ecs_status ecs_act__describe_services(ecs_req *r);
+ecs_status ecs_act__list_services(ecs_req *r);
+ecs_status ecs_act__submit_task_state_change(ecs_req *r);
+ecs_status ecs_act__submit_container_state_change(ecs_req *r);
+ecs_status ecs_act__stop_task(ecs_req *r);
+ecs_status ecs_act__update_task_protection(ecs_req *r);
+ecs_status ecs_act__get_task_protection(ecs_req *r);
 /* libecs extensions (not ECS actions; no API-model shape) */
+ecs_status ecs_act__submit_container_health(ecs_req *r);
 ecs_status ecs_act__register_subnets(ecs_req *r);
 ecs_status ecs_act__set_fargate_capacity(ecs_req *r);
 
@@ -83,5 +94,19 @@ ecs_status ecs_req__tags(ecs_req *r, const ecs_json_val *list, const char *path,
  * '/', '\\', ':' and inner spaces). path names the attribute in messages. */
 ecs_status ecs_req__attr_check(ecs_req *r, const char *path, const char *name, size_t nl,
                                const char *value, size_t vl, bool has_value);
+
+/* Decode a placementStrategy list (at most ECS_PLACE_MAX_STRATEGIES) into
+ * out[0..*n); attribute names borrow from the request. */
+ecs_status ecs_req__strategies(ecs_req *r, const ecs_json_val *list, ecs_place_strategy *out,
+                               size_t *n);
+/* Decode a placementConstraints list: memberOf expressions are appended to
+ * exprs/lens (*n counts them; from_taskdef are there already and count
+ * against the limit of ECS_PLACE_MAX_CONSTRAINTS), distinctInstance sets
+ * *distinct. Expressions borrow from the request. */
+ecs_status ecs_req__constraints(ecs_req *r, const ecs_json_val *list, size_t from_taskdef,
+                                const char **exprs, size_t *lens, size_t *n, bool *distinct);
+/* A fingerprint of the request's members other than clientToken (FNV-1a
+ * over their canonical JSON), for idempotency checks. */
+ecs_status ecs_req__fingerprint(ecs_req *r, uint64_t *out);
 
 #endif /* ECS_API_REQ_H */

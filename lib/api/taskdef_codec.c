@@ -256,6 +256,69 @@ static ecs_status decode_gpus(ecs_tdscan *s, const ecs_json_val *cobj, const ecs
     return rc;
 }
 
+/* A whole number of seconds in a docker label's text, or -1. */
+static int32_t label_seconds(const char *v, size_t n)
+{
+    int32_t x = 0;
+    if (v == NULL || n == 0 || n > 9)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    return x;
+}
+
+/* What the lifecycle needs at run time: health check, stop timeout, and
+ * the simulated agent's knobs (dockerLabels "libecs.sim.*"). The rules
+ * checked these members' types already; odd label values are ignored. */
+static ecs_status decode_runtime(ecs_tdscan *s, const ecs_json_val *cobj, ecs_container_def *c)
+{
+    const ecs_json_val *hc = ecs_taskdef__get(s->doc, cobj, "healthCheck");
+    const ecs_json_val *labels = ecs_taskdef__get(s->doc, cobj, "dockerLabels");
+    int64_t v;
+    c->health_check = hc != NULL && ecs_json_type_of(hc) == ECS_JSON_OBJECT;
+    c->hc_interval_s = 30;
+    if (c->health_check && ecs_json_get_int(ecs_taskdef__get(s->doc, hc, "interval"), &v) == ECS_OK &&
+        v > 0 && v <= 300)
+        c->hc_interval_s = (uint32_t)v;
+    c->stop_timeout_s = 30;
+    if (ecs_json_get_int(ecs_taskdef__get(s->doc, cobj, "stopTimeout"), &v) == ECS_OK && v >= 0 &&
+        v <= 86400)
+        c->stop_timeout_s = (uint32_t)v;
+    c->sim_start_s = c->sim_exit_after_s = c->sim_unhealthy_after_s = c->sim_stop_s = -1;
+    c->sim_exit_code = 1;
+    if (labels == NULL || ecs_json_type_of(labels) != ECS_JSON_OBJECT)
+        return ECS_OK;
+    for (const ecs_json_val *k = ecs_json_first(labels); k != NULL;
+         k = ecs_json_next(labels, ecs_json_next(labels, k))) {
+        size_t kl = 0, vl = 0;
+        const char *key = ecs_json_str(s->doc, k, &kl);
+        const char *val = ecs_json_str(s->doc, ecs_json_next(labels, k), &vl);
+        if (key == NULL || val == NULL || kl < 11 || memcmp(key, "libecs.sim.", 11) != 0)
+            continue;
+        key += 11;
+        kl -= 11;
+#define LABEL(lit) (kl == sizeof(lit) - 1 && memcmp(key, lit, kl) == 0)
+        if (LABEL("start-seconds"))
+            c->sim_start_s = label_seconds(val, vl);
+        else if (LABEL("exit-after-seconds"))
+            c->sim_exit_after_s = label_seconds(val, vl);
+        else if (LABEL("exit-code") && label_seconds(val, vl) >= 0)
+            c->sim_exit_code = label_seconds(val, vl);
+        else if (LABEL("unhealthy-after-seconds"))
+            c->sim_unhealthy_after_s = label_seconds(val, vl);
+        else if (LABEL("stop-seconds"))
+            c->sim_stop_s = label_seconds(val, vl);
+        else if (LABEL("fail-start") && vl > 0 && c->sim_fail_start.len == 0 && s->ctx != NULL &&
+                 ecs_str__dup(s->ctx, &c->sim_fail_start, val, vl > 255 ? 255 : vl) != ECS_OK)
+            return ecs_taskdef__nomem(s);
+#undef LABEL
+    }
+    return ECS_OK;
+}
+
 static ecs_status decode_container(ecs_tdscan *s, ecs_taskdef *td, size_t i,
                                    const ecs_json_val *cobj)
 {
@@ -307,6 +370,8 @@ static ecs_status decode_container(ecs_tdscan *s, ecs_taskdef *td, size_t i,
     if ((rc = ecs_taskdef__bool(s, cobj, &cp, "essential", &has, &b)) != ECS_OK)
         return rc;
     c->essential = has ? b : true;
+    if ((rc = decode_runtime(s, cobj, c)) != ECS_OK)
+        return rc;
     if ((rc = decode_ports(s, td, cobj, &cp, c)) != ECS_OK)
         return rc;
     return decode_gpus(s, cobj, &cp, c);

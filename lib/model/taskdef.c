@@ -29,6 +29,7 @@ void ecs_taskdef__free(ecs_ctx *ctx, ecs_taskdef *td)
         for (i = 0; i < td->ncontainers; i++) {
             ecs_container_def *c = &td->containers[i];
             ecs_str__free(ctx, &c->name);
+            ecs_str__free(ctx, &c->sim_fail_start);
             if (c->ports != NULL)
                 ecs_ctx__release(ctx, c->ports, c->nports * sizeof *c->ports);
         }

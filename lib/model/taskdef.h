@@ -62,6 +62,17 @@ typedef struct ecs_container_def {
     ecs_port_mapping *ports;
     size_t nports;
     uint32_t gpus;               /* resourceRequirements type GPU */
+    bool health_check;           /* healthCheck given */
+    uint32_t hc_interval_s;      /* healthCheck.interval (default 30) */
+    uint32_t stop_timeout_s;     /* stopTimeout (default 30) */
+    /* Knobs of the simulated agent, from dockerLabels "libecs.sim.*"
+     * (documented in ecs/plane.h); negative: not set. */
+    int32_t sim_start_s;         /* libecs.sim.start-seconds */
+    int32_t sim_exit_after_s;    /* libecs.sim.exit-after-seconds */
+    int32_t sim_exit_code;       /* libecs.sim.exit-code (default 1) */
+    int32_t sim_unhealthy_after_s; /* libecs.sim.unhealthy-after-seconds */
+    int32_t sim_stop_s;          /* libecs.sim.stop-seconds */
+    ecs_str sim_fail_start;      /* libecs.sim.fail-start: the stop reason */
 } ecs_container_def;
 
 typedef struct ecs_taskdef {

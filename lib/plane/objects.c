@@ -78,6 +78,9 @@ void ecs_plane__cluster_free(ecs_ctx *ctx, ecs_cluster *c)
 {
     if (c == NULL)
         return;
+    for (size_t i = 0; i < c->nservices; i++)
+        ecs_plane__service_free(ctx, c->services[i]);
+    ecs_vec__free(ctx, c->services, c->services_cap, sizeof(ecs_service *));
     for (size_t i = 0; i < c->ntasks; i++)
         ecs_plane__task_free(ctx, c->tasks[i]);
     ecs_vec__free(ctx, c->tasks, c->tasks_cap, sizeof(ecs_task *));

@@ -64,7 +64,7 @@ ecs_status ecs_plane_new(ecs_ctx *ctx, const ecs_plane_options *opts, ecs_plane 
         if (OPT_HAS(opts, max_instances_per_cluster) && opts->max_instances_per_cluster != 0)
             max_instances = opts->max_instances_per_cluster;
     }
-    if ((flags & ~ECS_PLANE_F_LENIENT_TASKDEF) != 0)
+    if ((flags & ~(ECS_PLANE_F_LENIENT_TASKDEF | ECS_PLANE_F_SIMULATED_AGENTS)) != 0)
         return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG, "ecs_plane_new: unknown flag 0x%x",
                              (unsigned)flags);
     if (!valid_region(region))
@@ -119,6 +119,7 @@ void ecs_plane_free(ecs_plane *pl)
     ecs_str__free(ctx, &pl->account);
     ecs_json_writer_free(pl->w);
     ecs_json_writer_free(pl->dump_w);
+    ecs_vec__free(ctx, pl->orders, pl->orders_cap, sizeof *pl->orders);
     ecs_ctx__release(ctx, pl, sizeof *pl);
 }
 
@@ -147,19 +148,6 @@ void ecs_plane__purge_deleted(ecs_plane *pl)
         }
         f->nrevs = k;
     }
-}
-
-ecs_status ecs_plane_set_time(ecs_plane *pl, int64_t now_ms)
-{
-    if (pl == NULL)
-        return ECS_E_INVALID_ARG;
-    if (now_ms < pl->now_ms)
-        return ecs_ctx__fail(pl->ctx, ECS_E_INVALID_ARG,
-                             "time cannot move backwards (clock at %lld ms, asked for %lld ms)",
-                             (long long)pl->now_ms, (long long)now_ms);
-    pl->now_ms = now_ms;
-    ecs_plane__purge_deleted(pl);
-    return ECS_OK;
 }
 
 ecs_status ecs_plane_dump(ecs_plane *pl, const char **out, size_t *out_len)

@@ -20,6 +20,7 @@
 #include "ecs/rng.h"
 #include "ecs/place.h"
 #include "model/taskdef.h"
+#include "util/ctx_internal.h"
 #include "util/map.h"
 #include "util/str.h"
 
@@ -115,9 +116,55 @@ typedef struct ecs_binding {
     uint16_t container; /* index into the definition's containers */
 } ecs_binding;
 
+/* Why a task stopped (stopCode), as the API names them. */
+typedef enum ecs_stop_code {
+    ECS_STOP_NONE = 0,
+    ECS_STOP_TASK_FAILED_TO_START,
+    ECS_STOP_ESSENTIAL_CONTAINER_EXITED,
+    ECS_STOP_USER_INITIATED,
+    ECS_STOP_SERVICE_SCHEDULER_INITIATED,
+    ECS_STOP_TERMINATION_NOTICE
+} ecs_stop_code;
+
+/* Stopped reasons the plane writes itself (no text to keep); ECS_WHY_TEXT:
+ * the task's stop_text holds a reason given by a caller or an agent. */
+typedef enum ecs_stop_why {
+    ECS_WHY_NONE = 0,
+    ECS_WHY_TEXT,
+    ECS_WHY_USER,            /* "Task stopped by user" */
+    ECS_WHY_ESSENTIAL,       /* "Essential container in task exited" */
+    ECS_WHY_SCALING,         /* "Scaling activity initiated by (deployment <startedBy>)" */
+    ECS_WHY_UNHEALTHY,       /* "Task failed container health checks" */
+    ECS_WHY_DEREGISTERED,    /* "Container instance deregistration forced by user" */
+    ECS_WHY_DRAINING,        /* scaling activity, for an instance being drained */
+    ECS_WHY_SERVICE_DELETED  /* "Scaling activity initiated by (deployment ...)" too */
+} ecs_stop_why;
+
+typedef enum ecs_health {
+    ECS_HEALTH_UNKNOWN = 0,
+    ECS_HEALTH_HEALTHY,
+    ECS_HEALTH_UNHEALTHY
+} ecs_health;
+
+/* A container of a task as its agent reported it. */
+typedef struct ecs_container_state {
+    ecs_task_status last;         /* PENDING, RUNNING or STOPPED */
+    ecs_health health;
+    bool has_exit;
+    int32_t exit_code;
+    ecs_str reason;
+    ecs_str runtime_id;
+} ecs_container_state;
+
+/* Orders for the host's agents (ecs_plane_step). */
+#define ECS_ORDER_START_PENDING 0x1u
+#define ECS_ORDER_STOP_PENDING 0x2u
+
 typedef struct ecs_task {
     ecs_str id, arn;
     struct ecs_cluster *cluster;
+    struct ecs_service *svc;      /* NULL for standalone tasks */
+    uint32_t dep_seq;             /* the service deployment it belongs to */
     struct ecs_family *family;
     struct ecs_revision *rev;     /* holds a reference (rev->refs) */
     struct ecs_instance *inst;    /* NULL for Fargate */
@@ -132,6 +179,18 @@ typedef struct ecs_task {
     ecs_json_doc *overrides;       /* the request's overrides, or NULL */
     ecs_str eni_id, subnet_id, private_ip, public_ip, mac;
     ecs_tags tags;
+    /* lifecycle (lib/plane/lifecycle.c); 0: not (yet) happened */
+    int64_t pull_started_ms, pull_stopped_ms, started_ms, stopping_ms;
+    int64_t execution_stopped_ms, stopped_ms;
+    int64_t stop_requested_ms;    /* desiredStatus became STOPPED */
+    int64_t protect_until_ms;     /* scale-in protection; 0: none */
+    ecs_stop_code stop_code;
+    ecs_stop_why stop_why;
+    ecs_str stop_text;            /* ECS_WHY_TEXT */
+    ecs_health health;
+    bool ever_running;
+    uint8_t orders;               /* ECS_ORDER_* not yet handed to the host */
+    ecs_container_state *containers; /* one per container definition */
 } ecs_task;
 
 typedef struct ecs_subnet {
@@ -146,6 +205,83 @@ typedef struct ecs_token {
     ecs_str *task_arns;
     size_t ntasks;
 } ecs_token;
+
+/* Service events: newest first on the wire, kept oldest first here. */
+#define ECS_SERVICE_MAX_EVENTS 100u
+typedef struct ecs_event {
+    ecs_str id, message;
+    int64_t at_ms;
+} ecs_event;
+
+typedef enum ecs_dep_status { ECS_DEP_PRIMARY = 0, ECS_DEP_ACTIVE, ECS_DEP_INACTIVE } ecs_dep_status;
+typedef enum ecs_rollout { ECS_ROLLOUT_IN_PROGRESS = 0, ECS_ROLLOUT_COMPLETED, ECS_ROLLOUT_FAILED } ecs_rollout;
+
+typedef struct ecs_deployment {
+    uint32_t seq;                 /* 1, 2, ... within the service */
+    ecs_str id;                   /* "ecs-svc/" and 19 digits */
+    struct ecs_family *family;
+    struct ecs_revision *rev;     /* holds a reference */
+    ecs_dep_status status;
+    ecs_rollout rollout;
+    int64_t created_ms, updated_ms;
+    uint32_t failed_tasks;
+} ecs_deployment;
+
+typedef enum ecs_service_status { ECS_SVC_ACTIVE = 0, ECS_SVC_DRAINING, ECS_SVC_INACTIVE } ecs_service_status;
+
+typedef struct ecs_svc_strategy {
+    ecs_place_strategy_type type;
+    ecs_str field;                /* as given ("attribute:...", "instanceId", "cpu") */
+} ecs_svc_strategy;
+
+/* A service's loadBalancers entry. */
+typedef struct ecs_svc_lb {
+    ecs_str target_group_arn, load_balancer_name, container_name;
+    uint32_t container_port;
+} ecs_svc_lb;
+
+typedef struct ecs_service {
+    ecs_str name, arn;
+    uint64_t fingerprint;         /* of the CreateService request, for idempotency */
+    ecs_svc_lb *lbs;
+    size_t nlbs;
+    struct ecs_cluster *cluster;
+    ecs_service_status status;
+    bool daemon;
+    ecs_launch_type launch_type;
+    uint32_t desired;
+    uint32_t min_pct, max_pct;
+    bool breaker_enable, breaker_rollback;
+    uint32_t grace_s;             /* healthCheckGracePeriodSeconds */
+    ecs_str *member_of;           /* placementConstraints memberOf expressions */
+    size_t nmember_of;
+    bool distinct;
+    ecs_svc_strategy *strategies;
+    size_t nstrategies;
+    bool strategies_given;        /* placementStrategy given (else the default) */
+    ecs_str *subnets, *security_groups; /* awsvpcConfiguration */
+    size_t nsubnets, nsecurity_groups;
+    bool public_ip, has_network;
+    bool enable_execute_command, managed_tags;
+    ecs_str propagate_tags;       /* "" = NONE */
+    ecs_str client_token;
+    ecs_tags tags;
+    int64_t created_ms;
+    ecs_deployment **deps;        /* deps[0] is PRIMARY; older after it */
+    size_t ndeps, deps_cap;
+    uint32_t next_dep_seq;
+    ecs_event *events;            /* oldest first, at most ECS_SERVICE_MAX_EVENTS */
+    size_t nevents, events_cap;
+    struct ecs_task **tasks;      /* live tasks (lastStatus not STOPPED), creation order */
+    size_t ntasks, tasks_cap;
+    /* throttle (spec 4.6) */
+    uint32_t start_failures;      /* consecutive tasks that stopped before RUNNING */
+    int64_t next_launch_ms;       /* no launch before this time */
+    int64_t steady_event_ms;      /* last "reached a steady state"; 0 when not steady */
+    uint32_t place_fail_kind;     /* last placement failure reported (dedupe) */
+    int64_t place_fail_ms;
+    int64_t inactive_ms;          /* became INACTIVE (for purging) */
+} ecs_service;
 
 typedef struct ecs_cluster {
     ecs_str name, arn;
@@ -168,6 +304,9 @@ typedef struct ecs_cluster {
     ecs_token **tokens;
     size_t ntokens, tokens_cap;
     uint32_t fargate_tasks;       /* live Fargate tasks, for the capacity limit */
+    ecs_service **services;       /* creation order, INACTIVE ones until purged */
+    size_t nservices, services_cap;
+    uint32_t pending_orders;      /* tasks with orders not yet handed out */
 } ecs_cluster;
 
 typedef enum ecs_td_status {
@@ -214,6 +353,9 @@ struct ecs_plane {
     const char *err_code;
     /* readers hand out C strings that need a home */
     char status_buf[32];
+    /* ecs_plane_step's answer */
+    struct ecs_plane_order *orders;
+    size_t norders, orders_cap;
 };
 
 /* Names of statuses as the API spells them. */
@@ -277,5 +419,122 @@ ecs_subnet *ecs_plane__subnet(const ecs_plane *pl, const char *id, size_t len);
 
 /* Work that falls due when time moves (lib/plane/plane.c). */
 void ecs_plane__purge_deleted(ecs_plane *pl);
+
+/* ---- Launching tasks (lib/plane/launch.c) ------------------------------ */
+
+#define ECS_LAUNCH_MAX_PORTS 100
+#define ECS_LAUNCH_MAX_SUBNETS 16
+
+/* Everything a launch needs, decoded: RunTask's request or a service's
+ * settings. Strings borrow from the request or the service. */
+typedef struct ecs_launch {
+    ecs_cluster *c;
+    ecs_family *family;
+    ecs_revision *rev;
+    ecs_launch_type lt;
+    const char *group, *started_by;
+    size_t group_len, started_by_len;
+    char group_buf[300];
+    uint32_t cpu, mem;
+    ecs_place_port ports[ECS_LAUNCH_MAX_PORTS];
+    ecs_binding bind_tmpl[ECS_LAUNCH_MAX_PORTS];
+    size_t nports;
+    ecs_place_strategy strategies[ECS_PLACE_MAX_STRATEGIES];
+    size_t nstrategies;
+    const char *member_of[ECS_PLACE_MAX_CONSTRAINTS];
+    size_t member_of_len[ECS_PLACE_MAX_CONSTRAINTS];
+    size_t nmember_of;
+    bool distinct;
+    bool awsvpc, public_ip;
+    ecs_subnet *subnets[ECS_LAUNCH_MAX_SUBNETS];
+    size_t nsubnets;
+    const char *zones[ECS_LAUNCH_MAX_SUBNETS];
+    size_t zone_lens[ECS_LAUNCH_MAX_SUBNETS];
+    size_t nzones;
+    ecs_service *svc;             /* service tasks: their service and deployment */
+    uint32_t dep_seq;
+    const ecs_json_val *overrides; /* RunTask's overrides, or NULL */
+} ecs_launch;
+
+/* Fill l->ports and l->bind_tmpl from the definition's port mappings. */
+void ecs_plane__launch_ports(ecs_launch *l);
+/* Fill l->zones from l->subnets. */
+void ecs_plane__launch_zones(ecs_launch *l);
+/* A new task of the launch, not yet in the cluster (lastStatus
+ * PROVISIONING, desiredStatus RUNNING). ECS_OK or ECS_E_NOMEM. */
+ecs_status ecs_plane__launch_new_task(ecs_plane *pl, const ecs_launch *l, ecs_task **out);
+/* Give an awsvpc task its ENI in subnet sn (the caller saves and restores
+ * the subnets' next_host if the launch is undone). */
+ecs_status ecs_plane__launch_eni(ecs_plane *pl, ecs_task *t, ecs_subnet *sn, bool public_ip);
+/* Place tasks made[0..n) on EC2/EXTERNAL instances through the engine;
+ * made[i]->inst is set for each placed one. *result receives the engine's
+ * outcomes (free with ecs_place_result_free); tasks placed are recorded in
+ * the engine, so an undo must remove them. ECS_E_NOMEM, ECS_E_PARSE (a
+ * memberOf expression), ECS_E_INVALID_ARG. */
+ecs_status ecs_plane__launch_place_ec2(ecs_plane *pl, ecs_launch *l, ecs_task **made, size_t n,
+                                       ecs_place_result **result);
+/* Fargate: each task gets the zone with the fewest of the group's tasks
+ * and an ENI in a subnet of it; placed[i] false when over the capacity. */
+ecs_status ecs_plane__launch_place_fargate(ecs_plane *pl, ecs_launch *l, ecs_task **made, size_t n,
+                                           bool *placed);
+/* Room in the cluster (and service) for n more tasks, and on each placed
+ * task's instance for its static ports, so that joining cannot fail. */
+ecs_status ecs_plane__launch_reserve(ecs_plane *pl, ecs_cluster *c, ecs_service *svc,
+                                     ecs_task *const *made, size_t n);
+
+/* ---- Task lifecycle (lib/plane/lifecycle.c) ---------------------------- */
+
+/* How long STOPPED tasks stay describable. */
+#define ECS_TASK_RETENTION_MS (60 * 60 * 1000)
+/* Tasks without a health check count as healthy after this long RUNNING. */
+#define ECS_HEALTHY_AFTER_MS (40 * 1000)
+/* The longest wait between launches of a throttled service (spec 4.6). */
+#define ECS_THROTTLE_MAX_MS (27 * 60 * 1000)
+
+/* Add (sign +1) or remove (-1) a task from the cluster's and instance's
+ * counts (and the cluster's count of tasks with orders), by its current
+ * lastStatus, desiredStatus and orders. */
+void ecs_plane__task_count(ecs_task *t, int sign);
+/* A task joins its cluster (and service): counts, resources, engine. The
+ * room in the cluster's arrays (and the service's) was reserved. */
+void ecs_plane__task_join(ecs_plane *pl, ecs_task *t);
+/* Move lastStatus forward to s (s > t->last), with timestamps, counts and,
+ * at STOPPED, the return of the task's resources. Cannot fail. */
+void ecs_plane__task_advance(ecs_plane *pl, ecs_task *t, ecs_task_status s);
+/* desiredStatus to STOPPED (once), with the stop code and reason; the
+ * host's agent gets a stop order. text (may be NULL) is taken over. */
+void ecs_plane__task_stop(ecs_plane *pl, ecs_task *t, ecs_stop_code code, ecs_stop_why why,
+                          ecs_str *text);
+/* The task's health from its essential containers (UNKNOWN without checks). */
+ecs_health ecs_plane__task_health(const ecs_task *t);
+/* Whether a RUNNING task counts as healthy for the scheduler (spec 4.2). */
+bool ecs_plane__task_counts_healthy(const ecs_plane *pl, const ecs_task *t);
+/* Allocate the per-container states of a new task. */
+ecs_status ecs_plane__task_containers(ecs_ctx *ctx, ecs_task *t);
+/* Whether a task is under scale-in protection now. */
+bool ecs_plane__task_protected(const ecs_plane *pl, const ecs_task *t);
+const char *ecs_plane__stop_code_name(ecs_stop_code c);
+const char *ecs_plane__health_name(ecs_health h);
+/* The stoppedReason text (buf for composed ones). */
+const char *ecs_plane__stop_reason(const ecs_task *t, char *buf, size_t size);
+
+/* ---- Services (lib/plane/service.c, lib/plane/scheduler.c) ------------- */
+
+void ecs_plane__service_free(ecs_ctx *ctx, ecs_service *s);
+/* Frees d; the caller drops d->rev's reference (rev->refs) when the
+ * deployment leaves a live service. */
+void ecs_plane__deployment_free(ecs_ctx *ctx, ecs_deployment *d);
+ecs_deployment *ecs_plane__deployment(const ecs_service *s, uint32_t seq);
+ecs_service *ecs_plane__service_by_ref(const ecs_cluster *c, const char *ref, size_t len);
+/* Append an event (the oldest is dropped beyond the limit). Allocation
+ * failure drops the event (events are advisory). */
+void ecs_plane__service_event(ecs_plane *pl, ecs_service *s, const char *fmt, ...) ECS_PRINTF(3, 4);
+ecs_status ecs_plane__write_service(const ecs_plane *pl, ecs_json_writer *w, const ecs_service *s,
+                                    uint32_t flags);
+/* One pass of the service scheduler over a cluster (all services). */
+ecs_status ecs_plane__schedule(ecs_plane *pl, ecs_cluster *c);
+/* Counts of a service's tasks by lastStatus. */
+void ecs_plane__service_counts(const ecs_service *s, const ecs_deployment *d, uint32_t *running,
+                               uint32_t *pending);
 
 #endif /* ECS_PLANE_INTERNAL_H */

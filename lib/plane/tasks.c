@@ -56,6 +56,14 @@ void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t)
         ecs_ctx__release(ctx, t->bindings, t->nbindings * sizeof(ecs_binding));
     ecs_json_doc_free(t->overrides);
     ecs_plane__tags_free(ctx, &t->tags);
+    ecs_str__free(ctx, &t->stop_text);
+    if (t->containers != NULL) {
+        for (size_t i = 0; i < t->rev->def->ncontainers; i++) {
+            ecs_str__free(ctx, &t->containers[i].reason);
+            ecs_str__free(ctx, &t->containers[i].runtime_id);
+        }
+        ecs_ctx__release(ctx, t->containers, t->rev->def->ncontainers * sizeof *t->containers);
+    }
     ecs_ctx__release(ctx, t, sizeof *t);
 }
 

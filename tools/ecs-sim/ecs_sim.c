@@ -112,6 +112,8 @@ static void advance_time(sim *s, FILE *out, const ecs_json_doc *doc, const ecs_j
     double secs = 0;
     int64_t now;
     char buf[160];
+    const ecs_plane_order *orders = NULL;
+    size_t norders = 0;
 
     if (req != NULL && ecs_json_type_of(req) != ECS_JSON_OBJECT) {
         put_error(s, out, name, sizeof name - 1, "SerializationException",
@@ -125,13 +127,33 @@ static void advance_time(sim *s, FILE *out, const ecs_json_doc *doc, const ecs_j
         return;
     }
     now = ecs_plane_now_ms(s->plane) + (int64_t)(secs * 1000.0 + 0.5);
-    if (ecs_plane_set_time(s->plane, now) != ECS_OK) {
+    if (ecs_plane_step(s->plane, now, &orders, &norders) != ECS_OK) {
         put_error(s, out, name, sizeof name - 1, "ServerException", ecs_ctx_errmsg(s->ctx));
         return;
     }
-    snprintf(buf, sizeof buf, "{\"action\":\"AdvanceTime\",\"response\":{\"now\":%lld.%03lld,\"events\":[]}}\n",
+    snprintf(buf, sizeof buf, "{\"action\":\"AdvanceTime\",\"response\":{\"now\":%lld.%03lld,\"events\":[]",
              (long long)(now / 1000), (long long)(now % 1000));
     fputs(buf, out);
+    if (s->manual_agent) {
+        /* what the host's agents must do: the orders of this step */
+        fputs(",\"orders\":[", out);
+        for (size_t i = 0; i < norders; i++) {
+            fputs(i ? ",{\"order\":" : "{\"order\":", out);
+            fputs(orders[i].kind == ECS_ORDER_STOP ? "\"STOP\"" : "\"START\"", out);
+            fputs(",\"clusterArn\":", out);
+            put_json_string(s, out, orders[i].cluster_arn, strlen(orders[i].cluster_arn));
+            fputs(",\"taskArn\":", out);
+            put_json_string(s, out, orders[i].task_arn, strlen(orders[i].task_arn));
+            if (orders[i].container_instance_arn != NULL) {
+                fputs(",\"containerInstanceArn\":", out);
+                put_json_string(s, out, orders[i].container_instance_arn,
+                                strlen(orders[i].container_instance_arn));
+            }
+            fputs("}", out);
+        }
+        fputs("]", out);
+    }
+    fputs("}}\n", out);
 }
 
 static void handle_line(sim *s, FILE *out, const char *line, size_t len)
@@ -282,6 +304,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!s.manual_agent)
+        popts.flags |= ECS_PLANE_F_SIMULATED_AGENTS;
     if (ecs_ctx_new(NULL, &s.ctx) != ECS_OK || ecs_plane_new(s.ctx, &popts, &s.plane) != ECS_OK ||
         ecs_json_writer_new(s.ctx, 0, &s.w) != ECS_OK) {
         fprintf(stderr, "ecs-sim: cannot start: %s\n", ecs_ctx_errmsg(s.ctx));
