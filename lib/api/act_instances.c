@@ -512,6 +512,15 @@ ecs_status ecs_act__deregister_container_instance(ecs_req *r)
     }
     /* the engine keeps it as never to be chosen */
     ecs_plane__engine_put_instance(r->pl, c, inst);
+    /* its agent is gone: the tasks on it stop now (every live task sits
+     * on an ACTIVE or DRAINING instance); services replace theirs */
+    for (size_t i = 0; i < c->ntasks; i++) {
+        ecs_task *t = c->tasks[i];
+        if (t->inst != inst || t->last == ECS_TASK_STOPPED)
+            continue;
+        ecs_plane__task_stop(r->pl, t, ECS_STOP_TERMINATION_NOTICE, ECS_WHY_DEREGISTERED, NULL);
+        ecs_plane__task_advance(r->pl, t, ECS_TASK_STOPPED);
+    }
     return ECS_OK;
 }
 

@@ -178,8 +178,17 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
         str_member(w, "name", &cd->name);
         KEY(w, "image");
         ecs_json_write_str(w, image, il);
-        cstr_member(w, "lastStatus", t->last == ECS_TASK_PROVISIONING ? "PENDING"
-                                                                       : ecs_plane__task_status_name(t->last));
+        cstr_member(w, "lastStatus", ecs_plane__task_status_name(t->containers[i].last));
+        if (t->containers[i].has_exit) {
+            KEY(w, "exitCode");
+            ecs_json_write_int(w, t->containers[i].exit_code);
+        }
+        if (t->containers[i].reason.len > 0)
+            str_member(w, "reason", &t->containers[i].reason);
+        if (t->containers[i].runtime_id.len > 0)
+            str_member(w, "runtimeId", &t->containers[i].runtime_id);
+        if (cd->health_check)
+            cstr_member(w, "healthStatus", ecs_plane__health_name(t->containers[i].health));
         KEY(w, "networkBindings");
         ecs_json_write_arr_begin(w);
         for (size_t b = 0; b < t->nbindings; b++) {
@@ -218,6 +227,9 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
         ecs_json_write_obj_end(w);
     }
     ecs_json_write_arr_end(w);
+    cstr_member(w, "connectivity", t->last == ECS_TASK_STOPPED ? "DISCONNECTED" : "CONNECTED");
+    KEY(w, "connectivityAt");
+    ecs_plane__write_time(w, t->created_at_ms);
     snprintf(buf, sizeof buf, "%u", (unsigned)t->cpu);
     cstr_member(w, "cpu", buf);
     KEY(w, "createdAt");
@@ -225,7 +237,12 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
     cstr_member(w, "desiredStatus", ecs_plane__task_status_name(t->desired));
     KEY(w, "enableExecuteCommand");
     ecs_json_write_bool(w, false);
+    if (t->execution_stopped_ms != 0) {
+        KEY(w, "executionStoppedAt");
+        ecs_plane__write_time(w, t->execution_stopped_ms);
+    }
     str_member(w, "group", &t->group);
+    cstr_member(w, "healthStatus", ecs_plane__health_name(t->health));
     cstr_member(w, "lastStatus", ecs_plane__task_status_name(t->last));
     cstr_member(w, "launchType", ecs_plane__launch_type_name(t->launch_type));
     snprintf(buf, sizeof buf, "%u", (unsigned)t->memory_mib);
@@ -247,8 +264,36 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
         cstr_member(w, "platformVersion", "1.4.0");
         cstr_member(w, "platformFamily", "Linux");
     }
+    if (t->pull_started_ms != 0) {
+        KEY(w, "pullStartedAt");
+        ecs_plane__write_time(w, t->pull_started_ms);
+    }
+    if (t->pull_stopped_ms != 0) {
+        KEY(w, "pullStoppedAt");
+        ecs_plane__write_time(w, t->pull_stopped_ms);
+    }
+    if (t->started_ms != 0) {
+        KEY(w, "startedAt");
+        ecs_plane__write_time(w, t->started_ms);
+    }
     if (t->started_by.len > 0)
         str_member(w, "startedBy", &t->started_by);
+    if (t->stop_code != ECS_STOP_NONE)
+        cstr_member(w, "stopCode", ecs_plane__stop_code_name(t->stop_code));
+    if (t->stopped_ms != 0) {
+        KEY(w, "stoppedAt");
+        ecs_plane__write_time(w, t->stopped_ms);
+    }
+    {
+        char reason[320];
+        const char *why = ecs_plane__stop_reason(t, reason, sizeof reason);
+        if (why != NULL)
+            cstr_member(w, "stoppedReason", why);
+    }
+    if (t->stopping_ms != 0) {
+        KEY(w, "stoppingAt");
+        ecs_plane__write_time(w, t->stopping_ms);
+    }
     if ((flags & ECS_WRITE_TAGS) && t->tags.n > 0) {
         KEY(w, "tags");
         ecs_plane__write_tags(w, &t->tags);
