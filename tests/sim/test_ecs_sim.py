@@ -634,6 +634,24 @@ class QuickstartExample(SimTestCase):
         self.assertIn("nextToken", lci)
         # "A minute passes"
         self.assertEqual(by_action["AdvanceTime"][0]["now"], START + 60)
+        # "my-api as a Fargate service of 2 tasks behind a load balancer", and
+        # a minute later "The service is steady: two tasks RUNNING, one in each zone"
+        svc = by_action["CreateService"][0]["service"]
+        self.assertEqual((svc["serviceName"], svc["desiredCount"], svc["launchType"]),
+                         ("my-api", 2, "FARGATE"))
+        self.assertEqual(svc["loadBalancers"][0]["containerPort"], 8080)
+        svc = by_action["DescribeServices"][0]["services"][0]
+        self.assertEqual((svc["runningCount"], svc["pendingCount"]), (2, 0))
+        self.assertEqual(svc["deployments"][0]["rolloutState"], "COMPLETED")
+        self.assertEqual(svc["events"][0]["message"], "(service my-api) has reached a steady state.")
+        arns = by_action["ListTasks"][0]["taskArns"]
+        self.assertEqual(len(arns), 2)
+        rc, out, err = run_sim([], "\n".join(json.dumps(c) for c in calls) + "\n" + json.dumps(
+            {"action": "DescribeTasks", "request": {"cluster": "demo", "tasks": arns}}) + "\n")
+        tasks = self.parse_output(out)[-1]["response"]["tasks"]
+        self.assertEqual(sorted(t["availabilityZone"] for t in tasks), ["us-east-1a", "us-east-1b"])
+        self.assertEqual({t["lastStatus"] for t in tasks}, {"RUNNING"})
+        self.assertEqual({t["group"] for t in tasks}, {"service:my-api"})
         # "Retire the first web revision"
         dtd = by_action["DeregisterTaskDefinition"][0]["taskDefinition"]
         self.assertEqual(dtd["status"], "INACTIVE")
@@ -646,6 +664,60 @@ class QuickstartExample(SimTestCase):
             text = f.read()
         self.assertEqual(run_sim([path])[1], run_sim([], text)[1])
         self.assertEqual(run_sim([path])[1], run_sim(["-"], text)[1])
+
+
+class ServicesExample(SimTestCase):
+    """examples/services.jsonl in both agent modes."""
+
+    def run_example(self, *args):
+        path = os.path.join(ECS_SOURCE_DIR, "examples", "services.jsonl")
+        rc, out, err = run_sim(list(args) + [path])
+        self.assertEqual(rc, 0, err)
+        objs = self.parse_output(out)
+        self.assertEqual([o for o in objs if "error" in o], [])
+        return objs
+
+    def services_at(self, objs):
+        """The DescribeServices answers, as {name: service} in order."""
+        return [{s["serviceName"]: s for s in o["response"]["services"]}
+                for o in objs if o["action"] == "DescribeServices"]
+
+    def test_auto_agents(self):
+        objs = self.run_example()
+        seen = self.services_at(objs)
+        # a minute after creation: 4 web tasks, one log shipper per instance
+        self.assertEqual(seen[0]["web"]["runningCount"], 4)
+        self.assertEqual(seen[0]["logs"]["runningCount"], 4)
+        # scaled out to 6
+        self.assertEqual(seen[1]["web"]["runningCount"], 6)
+        # drained: web still at 6 elsewhere, 3 log shippers left
+        self.assertEqual(seen[2]["web"]["runningCount"], 6)
+        self.assertEqual(seen[2]["logs"]["desiredCount"], 3)
+        self.assertEqual(seen[2]["logs"]["runningCount"], 3)
+        msgs = [e["message"] for e in reversed(seen[2]["web"]["events"])]
+        drain = [m for m in msgs if "has stopped 1 running task" in m]
+        self.assertEqual(len(drain), 1, msgs)
+        # scaled in to 2
+        self.assertEqual(seen[3]["web"]["runningCount"], 2)
+        self.assertEqual(seen[3]["web"]["events"][0]["message"],
+                         "(service web) has reached a steady state.")
+        self.assertTrue(any("has stopped 4 running tasks" in e["message"]
+                            for e in seen[3]["web"]["events"]))
+
+    def test_manual_agents(self):
+        """Without agents the tasks wait in PROVISIONING and the steps hand out
+        START orders, once each."""
+        objs = self.run_example("--agent", "manual")
+        seen = self.services_at(objs)
+        self.assertEqual(seen[0]["web"]["runningCount"], 0)
+        self.assertEqual(seen[0]["logs"]["desiredCount"], 4)
+        steps = [o["response"] for o in objs if o["action"] == "AdvanceTime"]
+        first = steps[0]["orders"]
+        self.assertEqual({o["order"] for o in first}, {"START"})
+        self.assertEqual(len(first), 8)  # 4 log shippers, 4 web tasks
+        arns = [o["taskArn"] for s in steps for o in s["orders"] if o["order"] == "START"]
+        self.assertEqual(len(arns), len(set(arns)))
+        self.assertTrue(all("containerInstanceArn" in o for o in first))
 
 
 if __name__ == "__main__":
