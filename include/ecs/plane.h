@@ -209,7 +209,9 @@ ECS_API ecs_status ecs_plane_dump(ecs_plane *plane, const char **out, size_t *ou
  * ecs_plane_restore() makes a plane that behaves exactly like this one from
  * then on (same answers to the same calls, byte for byte). For persisting
  * the state, or replicating it through a consensus log. The document's
- * format is "libecs-snapshot", version 1; later versions of libecs read
+ * format is "libecs-snapshot", version 2 (services, task lifecycles);
+ * version 1 documents, written before services existed, are refused with
+ * a message that says so. From version 2 on, later versions of libecs read
  * the versions before theirs.
  * @param out      Receives NUL-terminated text owned by the plane, valid
  *                 until the next call that takes the plane.

@@ -25,7 +25,7 @@
 #include "util/str.h"
 
 /* The snapshot format this libecs writes and reads. */
-#define ECS_SNAPSHOT_VERSION 1
+#define ECS_SNAPSHOT_VERSION 2
 
 /* Limits (spec 6.1 and 6.2). */
 #define ECS_MAX_CLUSTERS 10000u

@@ -5,13 +5,15 @@
  * — and anything damaged or foreign is refused with ECS_E_PARSE and a
  * message naming the member by its path; nothing is returned then. What
  * can be derived is not trusted from the document but computed again:
- * remaining resources, task counts, held ports, revision references.
+ * remaining resources, task and order counts, held ports, revision
+ * references (tasks' and deployments'), a service's live tasks.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api_internal.h"
 #include "plane/plane_internal.h"
+
 
 typedef struct rd {
     ecs_ctx *ctx;
@@ -269,14 +271,22 @@ static ecs_instance *find_instance(const ecs_cluster *c, const ecs_str *id)
 /* The fields of a task's positional array (see snapshot_write.c). */
 enum {
     TK_ID, TK_FAM, TK_REV, TK_INST, TK_LT, TK_GRP, TK_BY, TK_AZ, TK_LAST, TK_DES, TK_AT, TK_VER,
-    TK_CPU, TK_MEM, TK_B, TK_OV, TK_ENI, TK_SUB, TK_IP, TK_PIP, TK_MAC, TK_TAGS, TK_COUNT
+    TK_CPU, TK_MEM, TK_B, TK_OV, TK_ENI, TK_SUB, TK_IP, TK_PIP, TK_MAC, TK_TAGS,
+    TK_SVC, TK_DSEQ, TK_PULL0, TK_PULL1, TK_START, TK_STOPPING, TK_XSTOP, TK_STOPPED, TK_SREQ,
+    TK_PROT, TK_SCODE, TK_SWHY, TK_STEXT, TK_HEALTH, TK_EVER, TK_ORD, TK_CONT, TK_COUNT
 };
 static const char *const k_task_keys[TK_COUNT] = { "id", "family", "revision", "instance",
                                                     "launchType", "group", "startedBy", "zone",
                                                     "lastStatus", "desiredStatus", "createdAt",
                                                     "version", "cpu", "memory", "bindings",
                                                     "overrides", "eni", "subnet", "ip", "publicIp",
-                                                    "mac", "tags" };
+                                                    "mac", "tags", "service", "deployment",
+                                                    "pullStartedAt", "pullStoppedAt", "startedAt",
+                                                    "stoppingAt", "executionStoppedAt",
+                                                    "stoppedAt", "stopRequestedAt",
+                                                    "protectedUntil", "stopCode", "stopWhy",
+                                                    "stoppedReason", "health", "everRunning",
+                                                    "orders", "containers" };
 
 static bool task_field_bad(rd *r, int k, const char *what)
 {
@@ -339,6 +349,88 @@ static ecs_status task_arn(ecs_ctx *ctx, const ecs_plane *pl, const ecs_cluster 
     return ECS_OK;
 }
 
+/* One container's state: [last, health, hasExit, exitCode, reason, runtimeId]. */
+static bool read_container_state(rd *r, const ecs_json_val *e, ecs_container_state *cs)
+{
+    const ecs_json_val *x[6];
+    int64_t v[4];
+    static const int64_t lo[4] = { 0, 0, 0, INT32_MIN };
+    static const int64_t hi[4] = { ECS_TASK_STOPPED, ECS_HEALTH_UNHEALTHY, 1, INT32_MAX };
+    size_t n = 0;
+    if (ecs_json_type_of(e) != ECS_JSON_ARRAY || ecs_json_len(e) != 6)
+        return task_field_bad(r, TK_CONT, "expected [lastStatus, health, hasExit, exitCode, reason, runtimeId]");
+    for (const ecs_json_val *y = ecs_json_first(e); y != NULL && n < 6; y = ecs_json_next(e, y))
+        x[n++] = y;
+    for (size_t k = 0; k < 4; k++) {
+        if (ecs_json_get_int(x[k], &v[k]) != ECS_OK || v[k] < lo[k] || v[k] > hi[k])
+            return task_field_bad(r, TK_CONT, "a container's status, health or exit is out of range");
+    }
+    cs->last = (ecs_task_status)v[0];
+    cs->health = (ecs_health)v[1];
+    cs->has_exit = v[2] != 0;
+    cs->exit_code = (int32_t)v[3];
+    for (size_t k = 4; k < 6; k++) {
+        size_t sl = 0;
+        const char *str = ecs_json_str(r->doc, x[k], &sl);
+        if (str == NULL)
+            return task_field_bad(r, TK_CONT, "a container's reason and runtime id are strings");
+        if (ecs_str__dup(r->ctx, k == 4 ? &cs->reason : &cs->runtime_id, str, sl) != ECS_OK)
+            return nomem(r);
+    }
+    return true;
+}
+
+/* The fields from TK_SVC on: service, lifecycle times, stop, health,
+ * orders and the containers' states. t->rev is set. */
+static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_json_val *const *m)
+{
+    int64_t svc = 0, dseq = 0, ts[8], code = 0, why = 0, health = 0, ever = 0, ord = 0;
+    const ecs_json_val *cl;
+    size_t i = 0;
+    if (!task_int(r, m[TK_SVC], TK_SVC, -1, (int64_t)c->nservices - 1, &svc) ||
+        !task_int(r, m[TK_DSEQ], TK_DSEQ, svc < 0 ? 0 : 1,
+                  svc < 0 ? 0 : (int64_t)c->services[svc]->next_dep_seq - 1, &dseq))
+        return false;
+    for (int k = TK_PULL0; k <= TK_PROT; k++) {
+        if (!task_int(r, m[k], k, 0, INT64_MAX, &ts[k - TK_PULL0]))
+            return false;
+    }
+    if (!task_int(r, m[TK_SCODE], TK_SCODE, 0, ECS_STOP_TERMINATION_NOTICE, &code) ||
+        !task_int(r, m[TK_SWHY], TK_SWHY, 0, ECS_WHY_SERVICE_DELETED, &why) ||
+        !task_str(r, m[TK_STEXT], TK_STEXT, false, &t->stop_text) ||
+        !task_int(r, m[TK_HEALTH], TK_HEALTH, 0, ECS_HEALTH_UNHEALTHY, &health) ||
+        !task_int(r, m[TK_EVER], TK_EVER, 0, 1, &ever) ||
+        !task_int(r, m[TK_ORD], TK_ORD, 0, ECS_ORDER_START_PENDING | ECS_ORDER_STOP_PENDING, &ord))
+        return false;
+    t->svc = svc >= 0 ? c->services[svc] : NULL;
+    t->dep_seq = (uint32_t)dseq;
+    t->pull_started_ms = ts[0];
+    t->pull_stopped_ms = ts[1];
+    t->started_ms = ts[2];
+    t->stopping_ms = ts[3];
+    t->execution_stopped_ms = ts[4];
+    t->stopped_ms = ts[5];
+    t->stop_requested_ms = ts[6];
+    t->protect_until_ms = ts[7];
+    t->stop_code = (ecs_stop_code)code;
+    t->stop_why = (ecs_stop_why)why;
+    t->health = (ecs_health)health;
+    t->ever_running = ever != 0;
+    t->orders = (uint8_t)ord;
+    cl = m[TK_CONT];
+    if (ecs_json_type_of(cl) != ECS_JSON_ARRAY)
+        return task_field_bad(r, TK_CONT, "expected an array");
+    if (ecs_json_len(cl) != t->rev->def->ncontainers)
+        return task_field_bad(r, TK_CONT, "not one state per container of the task definition");
+    if (ecs_plane__task_containers(r->ctx, t) != ECS_OK)
+        return nomem(r);
+    for (const ecs_json_val *e = ecs_json_first(cl); e != NULL; e = ecs_json_next(cl, e), i++) {
+        if (!read_container_state(r, e, &t->containers[i]))
+            return false;
+    }
+    return true;
+}
+
 static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *o, ecs_task **out)
 {
     const ecs_json_val *m[TK_COUNT];
@@ -351,8 +443,11 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
     *out = t;
     t->cluster = c;
     memset(m, 0, sizeof m);
-    if (ecs_json_type_of(o) != ECS_JSON_ARRAY || ecs_json_len(o) != TK_COUNT)
-        return bad(r, "expected an array of 22 task fields");
+    if (ecs_json_type_of(o) != ECS_JSON_ARRAY || ecs_json_len(o) != TK_COUNT) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "expected an array of %d task fields", (int)TK_COUNT);
+        return bad(r, msg);
+    }
     {
         int i = 0;
         for (const ecs_json_val *v = ecs_json_first(o); v != NULL && i < TK_COUNT; v = ecs_json_next(o, v))
@@ -479,7 +574,7 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
         }
         ecs_json_text_free(r->ctx, text, tl);
     }
-    return true;
+    return read_task_lifecycle(r, c, t, m);
 }
 
 static bool read_families(rd *r, ecs_plane *pl, const ecs_json_val *list)
@@ -540,7 +635,7 @@ static bool read_families(rd *r, ecs_plane *pl, const ecs_json_val *list)
             if (rc == ECS_E_NOMEM)
                 return nomem(r);
             if (rc != ECS_OK) {
-                char msg[ECS_API_MSG_SIZE + 32];
+                char msg[ECS_API_MSG_SIZE + 64];
                 snprintf(msg, sizeof msg, "def: not a valid task definition (%s)", err.message);
                 return bad(r, msg);
             }
@@ -557,13 +652,274 @@ static bool read_families(rd *r, ecs_plane *pl, const ecs_json_val *list)
     return true;
 }
 
+/* An array of strings, at most max: *out gets exactly n of them. */
+static bool read_strs(rd *r, const ecs_json_val *obj, const char *key, size_t max, ecs_str **out,
+                      size_t *n)
+{
+    const ecs_json_val *list = get_arr(r, obj, key, false);
+    size_t i = 0, mark;
+    if (r->rc != ECS_OK)
+        return false;
+    if (list == NULL || ecs_json_len(list) == 0)
+        return true;
+    mark = ecs_path__key(&r->path, key, strlen(key));
+    if (ecs_json_len(list) > max) {
+        bad(r, "too many");
+        ecs_path__pop(&r->path, mark);
+        return false;
+    }
+    *out = ecs_ctx__alloc(r->ctx, ecs_json_len(list) * sizeof(ecs_str));
+    if (*out == NULL)
+        return nomem(r);
+    memset(*out, 0, ecs_json_len(list) * sizeof(ecs_str));
+    *n = ecs_json_len(list);
+    for (const ecs_json_val *v = ecs_json_first(list); v != NULL; v = ecs_json_next(list, v), i++) {
+        size_t sl = 0;
+        const char *str = ecs_json_str(r->doc, v, &sl);
+        if (str == NULL) {
+            ecs_path__index(&r->path, i);
+            bad(r, "expected a string");
+            ecs_path__pop(&r->path, mark);
+            return false;
+        }
+        if (ecs_str__dup(r->ctx, &(*out)[i], str, sl) != ECS_OK)
+            return nomem(r);
+    }
+    ecs_path__pop(&r->path, mark);
+    return true;
+}
+
+static bool get_flag(rd *r, const ecs_json_val *obj, const char *key, bool *out)
+{
+    int64_t v = 0;
+    if (!get_int(r, obj, key, 0, 1, false, &v))
+        return false;
+    *out = v != 0;
+    return true;
+}
+
+static bool get_u32(rd *r, const ecs_json_val *obj, const char *key, bool required, uint32_t *out)
+{
+    int64_t v = 0;
+    if (!get_int(r, obj, key, 0, UINT32_MAX, required, &v))
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* A deployment: {"seq","id","fam","rev","st","ro","at","upd","failed"};
+ * it takes a reference on its revision. */
+static bool read_deployment(rd *r, ecs_plane *pl, ecs_service *s, const ecs_json_val *o)
+{
+    ecs_deployment *d = ecs_ctx__alloc(r->ctx, sizeof *d);
+    ecs_str fam = { NULL, 0 };
+    int64_t rev = 0, st = 0, ro = 0, at = 0, upd = 0;
+    bool found;
+    size_t fi;
+    if (d == NULL)
+        return nomem(r);
+    memset(d, 0, sizeof *d);
+    s->deps[s->ndeps++] = d; /* freed with the service */
+    if (ecs_json_type_of(o) != ECS_JSON_OBJECT)
+        return bad(r, "expected an object");
+    if (!get_u32(r, o, "seq", true, &d->seq) || !get_str(r, o, "id", true, &d->id) ||
+        !get_int(r, o, "rev", 1, ECS_MAX_REVISIONS, true, &rev) ||
+        !get_int(r, o, "st", 0, ECS_DEP_INACTIVE, true, &st) ||
+        !get_int(r, o, "ro", 0, ECS_ROLLOUT_FAILED, true, &ro) ||
+        !get_int(r, o, "at", 0, INT64_MAX, true, &at) ||
+        !get_int(r, o, "upd", 0, INT64_MAX, true, &upd) ||
+        !get_u32(r, o, "failed", false, &d->failed_tasks))
+        return false;
+    if (d->seq == 0 || d->seq >= s->next_dep_seq)
+        return bad(r, "seq: deployments count from 1 and are below the service's nextDep");
+    if (d->id.len == 0)
+        return bad(r, "id: must not be empty");
+    for (size_t i = 0; i + 1 < s->ndeps; i++) {
+        if (s->deps[i]->seq == d->seq)
+            return bad(r, "seq: duplicate deployment");
+    }
+    if (!get_str(r, o, "fam", true, &fam))
+        return false;
+    fi = ecs_plane__family_find(pl, fam.p != NULL ? fam.p : "", fam.len, &found);
+    ecs_str__free(r->ctx, &fam);
+    if (!found)
+        return bad(r, "fam: no such task definition family");
+    d->family = pl->families[fi];
+    for (size_t k = d->family->nrevs; k-- > 0;) {
+        if (d->family->revs[k]->revision == rev) {
+            d->rev = d->family->revs[k];
+            break;
+        }
+    }
+    if (d->rev == NULL)
+        return bad(r, "rev: no such revision");
+    d->rev->refs++;
+    d->status = (ecs_dep_status)st;
+    d->rollout = (ecs_rollout)ro;
+    d->created_ms = at;
+    d->updated_ms = upd;
+    if (d->status == ECS_DEP_PRIMARY && s->ndeps > 1)
+        return bad(r, "st: only the first deployment is the primary one");
+    return true;
+}
+
+/* "lbs": [[targetGroupArn, loadBalancerName, containerName, port]] */
+static bool read_lbs(rd *r, const ecs_json_val *o, ecs_service *s)
+{
+    const ecs_json_val *list = member(r, o, "lbs");
+    size_t i = 0, n;
+    if (list == NULL)
+        return true;
+    n = ecs_json_len(list);
+    if (ecs_json_type_of(list) != ECS_JSON_ARRAY || n == 0 || n > 5)
+        return bad(r, "lbs: expected 1 to 5 load balancers");
+    s->lbs = ecs_ctx__alloc(r->ctx, n * sizeof *s->lbs);
+    if (s->lbs == NULL)
+        return nomem(r);
+    memset(s->lbs, 0, n * sizeof *s->lbs);
+    s->nlbs = n;
+    for (const ecs_json_val *e = ecs_json_first(list); e != NULL; e = ecs_json_next(list, e), i++) {
+        ecs_str *f[3] = { &s->lbs[i].target_group_arn, &s->lbs[i].load_balancer_name,
+                          &s->lbs[i].container_name };
+        int64_t port = 0;
+        if (ecs_json_type_of(e) != ECS_JSON_ARRAY || ecs_json_len(e) != 4 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 3), &port) != ECS_OK || port < 0 || port > 65535)
+            return bad(r, "lbs: expected [targetGroupArn, loadBalancerName, containerName, port]");
+        for (size_t k = 0; k < 3; k++) {
+            size_t len = 0;
+            const char *v = ecs_json_str(r->doc, ecs_json_arr_get(e, k), &len);
+            if (v == NULL)
+                return bad(r, "lbs: expected strings");
+            if (len > 0 && ecs_str__dup(r->ctx, f[k], v, len) != ECS_OK)
+                return nomem(r);
+        }
+        s->lbs[i].container_port = (uint32_t)port;
+    }
+    return true;
+}
+
+static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *o, ecs_service *s)
+{
+    const ecs_json_val *strat, *deps, *events;
+    int64_t st = 0, lt = 0;
+    size_t i;
+    s->cluster = c;
+    if (ecs_json_type_of(o) != ECS_JSON_OBJECT)
+        return bad(r, "expected an object");
+    if (!get_str(r, o, "name", true, &s->name) || !get_str(r, o, "arn", true, &s->arn) ||
+        !get_int(r, o, "st", 0, ECS_SVC_INACTIVE, true, &st) ||
+        !get_int(r, o, "lt", 0, ECS_LAUNCH_EXTERNAL, true, &lt) ||
+        !get_u32(r, o, "desired", true, &s->desired) || !get_u32(r, o, "min", true, &s->min_pct) ||
+        !get_u32(r, o, "max", true, &s->max_pct) ||
+        !get_int(r, o, "created", 0, INT64_MAX, true, &s->created_ms) ||
+        !get_u32(r, o, "nextDep", true, &s->next_dep_seq) || !get_flag(r, o, "daemon", &s->daemon) ||
+        !get_flag(r, o, "brk", &s->breaker_enable) || !get_flag(r, o, "brkRb", &s->breaker_rollback) ||
+        !get_u32(r, o, "grace", false, &s->grace_s) ||
+        !read_strs(r, o, "memberOf", ECS_PLACE_MAX_CONSTRAINTS, &s->member_of, &s->nmember_of) ||
+        !get_flag(r, o, "distinct", &s->distinct) || !get_flag(r, o, "stratGiven", &s->strategies_given) ||
+        !read_strs(r, o, "subnets", ECS_LAUNCH_MAX_SUBNETS, &s->subnets, &s->nsubnets) ||
+        !read_strs(r, o, "sgs", SIZE_MAX, &s->security_groups, &s->nsecurity_groups) ||
+        !get_flag(r, o, "pip", &s->public_ip) || !get_flag(r, o, "net", &s->has_network) ||
+        !get_flag(r, o, "exec", &s->enable_execute_command) || !get_flag(r, o, "mtags", &s->managed_tags) ||
+        !get_str(r, o, "ptags", false, &s->propagate_tags) ||
+        !get_str(r, o, "token", false, &s->client_token) || !read_tags(r, o, &s->tags) ||
+        !get_u32(r, o, "startFail", false, &s->start_failures) ||
+        !get_int(r, o, "nextLaunch", 0, INT64_MAX, false, &s->next_launch_ms) ||
+        !get_int(r, o, "steady", 0, INT64_MAX, false, &s->steady_event_ms) ||
+        !get_u32(r, o, "pfKind", false, &s->place_fail_kind) ||
+        !get_int(r, o, "pfAt", 0, INT64_MAX, false, &s->place_fail_ms) ||
+        !get_int(r, o, "inactive", 0, INT64_MAX, false, &s->inactive_ms) ||
+        !get_hex(r, member(r, o, "fp"), &s->fingerprint) || !read_lbs(r, o, s))
+        return false;
+    if (s->name.len == 0 || s->arn.len == 0)
+        return bad(r, "a service's name and ARN must not be empty");
+    s->status = (ecs_service_status)st;
+    s->launch_type = (ecs_launch_type)lt;
+    strat = get_arr(r, o, "strat", false);
+    deps = get_arr(r, o, "deps", false);
+    events = get_arr(r, o, "events", false);
+    if (r->rc != ECS_OK)
+        return false;
+    if (strat != NULL && ecs_json_len(strat) > 0) {
+        size_t mark = ecs_path__key(&r->path, "strat", 5);
+        if (ecs_json_len(strat) > ECS_PLACE_MAX_STRATEGIES)
+            return bad(r, "too many placement strategies");
+        s->strategies = ecs_ctx__alloc(r->ctx, ecs_json_len(strat) * sizeof *s->strategies);
+        if (s->strategies == NULL)
+            return nomem(r);
+        memset(s->strategies, 0, ecs_json_len(strat) * sizeof *s->strategies);
+        s->nstrategies = ecs_json_len(strat);
+        i = 0;
+        for (const ecs_json_val *e = ecs_json_first(strat); e != NULL; e = ecs_json_next(strat, e), i++) {
+            int64_t type = 0;
+            size_t fl = 0;
+            const char *f = ecs_json_str(r->doc, ecs_json_arr_get(e, 1), &fl);
+            size_t m2 = ecs_path__index(&r->path, i);
+            if (ecs_json_len(e) != 2 || ecs_json_get_int(ecs_json_arr_get(e, 0), &type) != ECS_OK ||
+                type < 0 || type > ECS_PLACE_RANDOM || f == NULL)
+                return bad(r, "expected [type, field]");
+            s->strategies[i].type = (ecs_place_strategy_type)type;
+            if (ecs_str__dup(r->ctx, &s->strategies[i].field, f, fl) != ECS_OK)
+                return nomem(r);
+            ecs_path__pop(&r->path, m2);
+        }
+        ecs_path__pop(&r->path, mark);
+    }
+    if (deps != NULL && ecs_json_len(deps) > 0) {
+        size_t mark = ecs_path__key(&r->path, "deps", 4);
+        if (ecs_vec__reserve(r->ctx, (void **)&s->deps, &s->deps_cap, sizeof *s->deps, ecs_json_len(deps)) != ECS_OK)
+            return nomem(r);
+        i = 0;
+        for (const ecs_json_val *e = ecs_json_first(deps); e != NULL; e = ecs_json_next(deps, e), i++) {
+            size_t m2 = ecs_path__index(&r->path, i);
+            if (!read_deployment(r, pl, s, e))
+                return false;
+            ecs_path__pop(&r->path, m2);
+        }
+        ecs_path__pop(&r->path, mark);
+    }
+    if (events != NULL && ecs_json_len(events) > 0) {
+        size_t mark = ecs_path__key(&r->path, "events", 6);
+        if (ecs_json_len(events) > ECS_SERVICE_MAX_EVENTS)
+            return bad(r, "too many events");
+        if (ecs_vec__reserve(r->ctx, (void **)&s->events, &s->events_cap, sizeof *s->events, ecs_json_len(events)) != ECS_OK)
+            return nomem(r);
+        i = 0;
+        for (const ecs_json_val *e = ecs_json_first(events); e != NULL; e = ecs_json_next(events, e), i++) {
+            ecs_event *ev = &s->events[s->nevents];
+            size_t il = 0, ml = 0;
+            const char *id = ecs_json_str(r->doc, ecs_json_arr_get(e, 0), &il);
+            const char *msg = ecs_json_str(r->doc, ecs_json_arr_get(e, 1), &ml);
+            int64_t at = 0;
+            size_t m2 = ecs_path__index(&r->path, i);
+            if (ecs_json_len(e) != 3 || id == NULL || msg == NULL ||
+                ecs_json_get_int(ecs_json_arr_get(e, 2), &at) != ECS_OK || at < 0)
+                return bad(r, "expected [id, message, atMs]");
+            memset(ev, 0, sizeof *ev);
+            if (ecs_str__dup(r->ctx, &ev->id, id, il) != ECS_OK)
+                return nomem(r);
+            if (ecs_str__dup(r->ctx, &ev->message, msg, ml) != ECS_OK) {
+                ecs_str__free(r->ctx, &ev->id);
+                return nomem(r);
+            }
+            ev->at_ms = at;
+            s->nevents++;
+            ecs_path__pop(&r->path, m2);
+        }
+        ecs_path__pop(&r->path, mark);
+    }
+    return true;
+}
+
 static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_cluster *c)
 {
-    const ecs_json_val *insts, *tasks, *tokens;
+    const ecs_json_val *insts, *svcs, *tasks, *tokens;
     int64_t active = 0, ci = 0;
+    uint32_t asvc = 0, nactive = 0, ndraining = 0;
     size_t j;
     if (!get_str(r, co, "name", true, &c->name) || !get_int(r, co, "active", 0, 1, true, &active) ||
-        !get_int(r, co, "ci", 0, 1, true, &ci) || !read_tags(r, co, &c->tags))
+        !get_int(r, co, "ci", 0, 1, true, &ci) || !read_tags(r, co, &c->tags) ||
+        !get_u32(r, co, "asvc", false, &asvc))
         return false;
     c->active = active != 0;
     c->container_insights = ci != 0;
@@ -572,6 +928,7 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
                      ecs_str__c(&pl->account), ecs_str__c(&c->name)) != ECS_OK)
         return nomem(r);
     insts = get_arr(r, co, "inst", true);
+    svcs = get_arr(r, co, "svcs", false);
     tasks = get_arr(r, co, "tasks", true);
     tokens = get_arr(r, co, "tokens", false);
     if (insts == NULL || tasks == NULL || r->rc != ECS_OK)
@@ -580,7 +937,9 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         ecs_map__reserve(r->ctx, &c->instance_by_id, ecs_json_len(insts)) != ECS_OK ||
         ecs_map__reserve(r->ctx, &c->instance_by_ec2, ecs_json_len(insts)) != ECS_OK ||
         ecs_vec__reserve(r->ctx, (void **)&c->tasks, &c->tasks_cap, sizeof(ecs_task *), ecs_json_len(tasks)) != ECS_OK ||
-        ecs_map__reserve(r->ctx, &c->task_by_id, ecs_json_len(tasks)) != ECS_OK)
+        ecs_map__reserve(r->ctx, &c->task_by_id, ecs_json_len(tasks)) != ECS_OK ||
+        (svcs != NULL &&
+         ecs_vec__reserve(r->ctx, (void **)&c->services, &c->services_cap, sizeof(ecs_service *), ecs_json_len(svcs)) != ECS_OK))
         return nomem(r);
     j = 0;
     for (const ecs_json_val *io = ecs_json_first(insts); io != NULL; io = ecs_json_next(insts, io), j++) {
@@ -602,6 +961,28 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         ecs_path__pop(&r->path, mark);
     }
     j = 0;
+    for (const ecs_json_val *so = ecs_json_first(svcs); so != NULL; so = ecs_json_next(svcs, so), j++) {
+        size_t mark = ecs_path__key(&r->path, "svcs", 4);
+        ecs_service *sv = ecs_ctx__alloc(r->ctx, sizeof *sv);
+        ecs_path__index(&r->path, j);
+        if (sv == NULL)
+            return nomem(r);
+        memset(sv, 0, sizeof *sv);
+        c->services[c->nservices++] = sv; /* freed with the cluster */
+        if (!read_service(r, pl, c, so, sv))
+            return false;
+        nactive += sv->status == ECS_SVC_ACTIVE;
+        ndraining += sv->status == ECS_SVC_DRAINING;
+        ecs_path__pop(&r->path, mark);
+    }
+    if (asvc < nactive || asvc > nactive + ndraining) {
+        size_t mark = ecs_path__key(&r->path, "asvc", 4);
+        bad(r, "not the count of the cluster's active services");
+        ecs_path__pop(&r->path, mark);
+        return false;
+    }
+    c->active_services = asvc;
+    j = 0;
     for (const ecs_json_val *to = ecs_json_first(tasks); to != NULL; to = ecs_json_next(tasks, to), j++) {
         size_t mark = ecs_path__key(&r->path, "tasks", 5);
         ecs_task *t = NULL;
@@ -618,21 +999,18 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         }
         c->tasks[c->ntasks++] = t;
         t->rev->refs++;
-        if (t->last == ECS_TASK_RUNNING)
-            c->running_tasks++;
-        if (t->last == ECS_TASK_PENDING)
-            c->pending_tasks++;
-        if (t->last != ECS_TASK_STOPPED && t->launch_type == ECS_LAUNCH_FARGATE)
-            c->fargate_tasks++;
+        ecs_plane__task_count(t, +1);
+        if (t->svc != NULL && t->last != ECS_TASK_STOPPED) {
+            ecs_service *sv = t->svc;
+            if (ecs_vec__reserve(r->ctx, (void **)&sv->tasks, &sv->tasks_cap, sizeof(ecs_task *), sv->ntasks + 1) != ECS_OK)
+                return nomem(r);
+            sv->tasks[sv->ntasks++] = t;
+        }
         if (t->inst != NULL && t->last != ECS_TASK_STOPPED) {
             ecs_instance *in = t->inst;
             size_t nstatic = 0;
             in->cpu_remaining -= t->cpu;
             in->mem_remaining -= t->memory_mib;
-            if (t->desired == ECS_TASK_RUNNING)
-                in->running_tasks++;
-            if (t->last == ECS_TASK_PENDING)
-                in->pending_tasks++;
             for (size_t p = 0; p < t->nbindings; p++)
                 nstatic += !t->bindings[p].dynamic;
             if (ecs_vec__reserve(r->ctx, (void **)&in->held, &in->held_cap, sizeof(ecs_held_port), in->nheld + nstatic) != ECS_OK)
@@ -734,6 +1112,11 @@ ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len, ecs
     }
     if (!get_int(&r, root, "version", 0, INT64_MAX, true, &version))
         goto done;
+    if (version == 1) {
+        /* no services and no task lifecycle in it: not enough to go on */
+        r.rc = ecs_ctx__fail(ctx, ECS_E_PARSE, "snapshot: version 1 is not read by this libecs");
+        goto done;
+    }
     if (version != ECS_SNAPSHOT_VERSION) {
         bad(&r, "a snapshot format version this libecs does not read");
         goto done;
@@ -741,7 +1124,7 @@ ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len, ecs
     rng = get_arr(&r, root, "rng", true);
     if (rng == NULL || ecs_json_len(rng) != 4 || !get_hex(&r, member(&r, root, "seed"), &seed) ||
         !get_str(&r, root, "region", true, &region) || !get_str(&r, root, "account", true, &account) ||
-        !get_int(&r, root, "flags", 0, ECS_PLANE_F_LENIENT_TASKDEF, true, &flags) ||
+        !get_int(&r, root, "flags", 0, ECS_PLANE_F_LENIENT_TASKDEF | ECS_PLANE_F_SIMULATED_AGENTS, true, &flags) ||
         !get_int(&r, root, "nowMs", 0, INT64_MAX, true, &now) ||
         !get_int(&r, root, "maxInstances", 1, UINT32_MAX, true, &maxi) ||
         !get_int(&r, root, "fargateLimit", 0, UINT32_MAX, true, &flim)) {

@@ -13,21 +13,38 @@
  * compact: short member names, empty members left out. 64-bit values that
  * may exceed a double's precision (the generator's state) are hex strings.
  *
- * Format 1:
- *   {"format":"libecs-snapshot","version":1, "seed":"HEX", "rng":[4 x "HEX"],
+ * Format 2 (ECS_SNAPSHOT_VERSION; version 1 had no services and is not
+ * read any more):
+ *   {"format":"libecs-snapshot","version":2, "seed":"HEX", "rng":[4 x "HEX"],
  *    "flags":N, "region":S, "account":S, "nowMs":N, "maxInstances":N,
  *    "fargateLimit":N, "subnets":[{"id","az","next"}],
  *    "families":[{"name","last","revs":[{"rev","st","at","dat","def":{...},
  *                 "tags":[[k,v]...]}]}],
- *    "clusters":[{"name","active","ci","tags","inst":[...],"tasks":[...],
- *                 "tokens":[...]}]}
+ *    "clusters":[{"name","active","ci","tags","asvc","inst":[...],
+ *                 "svcs":[...],"tasks":[...],"tokens":[...]}]}
+ * "asvc" is the cluster's activeServicesCount (left out when 0).
+ * A service (see write_service) is an object, in the cluster's creation
+ * order; tasks refer to one by its index in "svcs", so services come
+ * before tasks:
+ *   {"name","arn","st","lt","desired","min","max","created","nextDep",
+ *    "daemon","brk","brkRb","grace","memberOf":[S...],"distinct",
+ *    "strat":[[type, field]...],"stratGiven","subnets":[S...],"sgs":[S...],
+ *    "pip","net","exec","mtags","ptags","token","fp":HEX,
+ *    "lbs":[[targetGroupArn,loadBalancerName,containerName,port]],"tags":[[k,v]...],
+ *    "deps":[{"seq","id","fam","rev","st","ro","at","upd","failed"}...],
+ *    "events":[[id, message, atMs]...],"startFail","nextLaunch","steady",
+ *    "pfKind","pfAt","inactive"}
+ * Strings, arrays and the flags and counters from "daemon" on are left out
+ * when empty or 0. A deployment names its revision by family and number.
  * Tasks are positional arrays (see write_task) to keep a million of them
  * small and quick to read.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plane/plane_internal.h"
+
 
 #define K(w, lit) ecs_json_write_key((w), (lit), sizeof(lit) - 1)
 
@@ -122,13 +139,45 @@ static void write_instance(ecs_json_writer *w, const ecs_instance *in)
  * [id, family, revision, instance id or "", launch type, group, startedBy,
  *  zone, lastStatus, desiredStatus, createdAtMs, version, cpu, memory,
  *  [[containerPort, hostPort, flags(1 udp, 2 dynamic), container]...],
- *  overrides or null, eni, subnet, private ip, public ip, mac, [[k, v]...]] */
+ *  overrides or null, eni, subnet, private ip, public ip, mac, [[k, v]...],
+ *  service (its index in the cluster's "svcs", -1 for none), deployment
+ *  seq (0 for none), pullStartedMs, pullStoppedMs, startedMs, stoppingMs,
+ *  executionStoppedMs, stoppedMs, stopRequestedMs, protectUntilMs,
+ *  stopCode, stopWhy, stopText, health, everRunning (0 or 1), orders,
+ *  [[lastStatus, health, hasExit (0 or 1), exitCode, reason, runtimeId]...
+ *   one per container of the definition]]
+ * Enumerations are their values in plane_internal.h; times are ms, 0 for
+ * not (yet) happened. */
 static void str_or_empty(ecs_json_writer *w, const ecs_str *s)
 {
     ecs_json_write_str(w, ecs_str__c(s), s->len);
 }
 
-static void write_task(ecs_json_writer *w, const ecs_task *t)
+/* A service's index in its cluster's array, by pointer. */
+typedef struct svc_ix {
+    const ecs_service *s;
+    size_t i;
+} svc_ix;
+
+static int svc_ix_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const svc_ix *)a)->s, y = (uintptr_t)((const svc_ix *)b)->s;
+    return x < y ? -1 : x > y;
+}
+
+static int64_t svc_index(const svc_ix *ix, size_t n, const ecs_service *s)
+{
+    svc_ix key;
+    const svc_ix *hit;
+    if (s == NULL)
+        return -1;
+    key.s = s;
+    key.i = 0;
+    hit = bsearch(&key, ix, n, sizeof *ix, svc_ix_cmp);
+    return hit != NULL ? (int64_t)hit->i : -1;
+}
+
+static void write_task(ecs_json_writer *w, const ecs_task *t, int64_t svc)
 {
     static const ecs_str empty = { NULL, 0 };
     ecs_json_write_arr_begin(w);
@@ -174,7 +223,148 @@ static void write_task(ecs_json_writer *w, const ecs_task *t)
         ecs_json_write_arr_end(w);
     }
     ecs_json_write_arr_end(w);
+    ecs_json_write_int(w, svc);
+    ecs_json_write_int(w, t->dep_seq);
+    ecs_json_write_int(w, t->pull_started_ms);
+    ecs_json_write_int(w, t->pull_stopped_ms);
+    ecs_json_write_int(w, t->started_ms);
+    ecs_json_write_int(w, t->stopping_ms);
+    ecs_json_write_int(w, t->execution_stopped_ms);
+    ecs_json_write_int(w, t->stopped_ms);
+    ecs_json_write_int(w, t->stop_requested_ms);
+    ecs_json_write_int(w, t->protect_until_ms);
+    ecs_json_write_int(w, (int64_t)t->stop_code);
+    ecs_json_write_int(w, (int64_t)t->stop_why);
+    str_or_empty(w, &t->stop_text);
+    ecs_json_write_int(w, (int64_t)t->health);
+    ecs_json_write_int(w, t->ever_running ? 1 : 0);
+    ecs_json_write_int(w, t->orders);
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; t->containers != NULL && i < t->rev->def->ncontainers; i++) {
+        const ecs_container_state *cs = &t->containers[i];
+        ecs_json_write_arr_begin(w);
+        ecs_json_write_int(w, (int64_t)cs->last);
+        ecs_json_write_int(w, (int64_t)cs->health);
+        ecs_json_write_int(w, cs->has_exit ? 1 : 0);
+        ecs_json_write_int(w, cs->exit_code);
+        str_or_empty(w, &cs->reason);
+        str_or_empty(w, &cs->runtime_id);
+        ecs_json_write_arr_end(w);
+    }
     ecs_json_write_arr_end(w);
+    ecs_json_write_arr_end(w);
+}
+
+/* Members that are mostly 0 are left out when they are. */
+static void nz_member(ecs_json_writer *w, const char *key, int64_t v)
+{
+    if (v != 0)
+        i_member(w, key, v);
+}
+
+static void strs(ecs_json_writer *w, const char *key, const ecs_str *v, size_t n)
+{
+    if (n == 0)
+        return;
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        str_or_empty(w, &v[i]);
+    ecs_json_write_arr_end(w);
+}
+
+static void write_service(ecs_json_writer *w, const ecs_service *s)
+{
+    ecs_json_write_obj_begin(w);
+    s_member(w, "name", &s->name);
+    s_member(w, "arn", &s->arn);
+    i_member(w, "st", (int64_t)s->status);
+    i_member(w, "lt", (int64_t)s->launch_type);
+    i_member(w, "desired", s->desired);
+    i_member(w, "min", s->min_pct);
+    i_member(w, "max", s->max_pct);
+    i_member(w, "created", s->created_ms);
+    i_member(w, "nextDep", s->next_dep_seq);
+    nz_member(w, "daemon", s->daemon ? 1 : 0);
+    nz_member(w, "brk", s->breaker_enable ? 1 : 0);
+    nz_member(w, "brkRb", s->breaker_rollback ? 1 : 0);
+    nz_member(w, "grace", s->grace_s);
+    strs(w, "memberOf", s->member_of, s->nmember_of);
+    nz_member(w, "distinct", s->distinct ? 1 : 0);
+    if (s->nstrategies > 0) {
+        K(w, "strat");
+        ecs_json_write_arr_begin(w);
+        for (size_t i = 0; i < s->nstrategies; i++) {
+            ecs_json_write_arr_begin(w);
+            ecs_json_write_int(w, (int64_t)s->strategies[i].type);
+            str_or_empty(w, &s->strategies[i].field);
+            ecs_json_write_arr_end(w);
+        }
+        ecs_json_write_arr_end(w);
+    }
+    nz_member(w, "stratGiven", s->strategies_given ? 1 : 0);
+    strs(w, "subnets", s->subnets, s->nsubnets);
+    strs(w, "sgs", s->security_groups, s->nsecurity_groups);
+    nz_member(w, "pip", s->public_ip ? 1 : 0);
+    nz_member(w, "net", s->has_network ? 1 : 0);
+    nz_member(w, "exec", s->enable_execute_command ? 1 : 0);
+    nz_member(w, "mtags", s->managed_tags ? 1 : 0);
+    s_member(w, "ptags", &s->propagate_tags);
+    s_member(w, "token", &s->client_token);
+    K(w, "fp");
+    hex_u64(w, s->fingerprint);
+    if (s->nlbs > 0) {
+        K(w, "lbs");
+        ecs_json_write_arr_begin(w);
+        for (size_t i = 0; i < s->nlbs; i++) {
+            ecs_json_write_arr_begin(w);
+            str_or_empty(w, &s->lbs[i].target_group_arn);
+            str_or_empty(w, &s->lbs[i].load_balancer_name);
+            str_or_empty(w, &s->lbs[i].container_name);
+            ecs_json_write_int(w, s->lbs[i].container_port);
+            ecs_json_write_arr_end(w);
+        }
+        ecs_json_write_arr_end(w);
+    }
+    tags_compact(w, &s->tags);
+    if (s->ndeps > 0) {
+        K(w, "deps");
+        ecs_json_write_arr_begin(w);
+        for (size_t i = 0; i < s->ndeps; i++) {
+            const ecs_deployment *d = s->deps[i];
+            ecs_json_write_obj_begin(w);
+            i_member(w, "seq", d->seq);
+            s_member(w, "id", &d->id);
+            s_member(w, "fam", &d->family->name);
+            i_member(w, "rev", d->rev->revision);
+            i_member(w, "st", (int64_t)d->status);
+            i_member(w, "ro", (int64_t)d->rollout);
+            i_member(w, "at", d->created_ms);
+            i_member(w, "upd", d->updated_ms);
+            nz_member(w, "failed", d->failed_tasks);
+            ecs_json_write_obj_end(w);
+        }
+        ecs_json_write_arr_end(w);
+    }
+    if (s->nevents > 0) {
+        K(w, "events");
+        ecs_json_write_arr_begin(w);
+        for (size_t i = 0; i < s->nevents; i++) {
+            ecs_json_write_arr_begin(w);
+            str_or_empty(w, &s->events[i].id);
+            str_or_empty(w, &s->events[i].message);
+            ecs_json_write_int(w, s->events[i].at_ms);
+            ecs_json_write_arr_end(w);
+        }
+        ecs_json_write_arr_end(w);
+    }
+    nz_member(w, "startFail", s->start_failures);
+    nz_member(w, "nextLaunch", s->next_launch_ms);
+    nz_member(w, "steady", s->steady_event_ms);
+    nz_member(w, "pfKind", s->place_fail_kind);
+    nz_member(w, "pfAt", s->place_fail_ms);
+    nz_member(w, "inactive", s->inactive_ms);
+    ecs_json_write_obj_end(w);
 }
 
 ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
@@ -244,21 +434,40 @@ ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
     ecs_json_write_arr_begin(w);
     for (size_t i = 0; i < pl->nclusters; i++) {
         const ecs_cluster *c = pl->clusters[i];
+        svc_ix *ix = NULL;
         ecs_json_write_obj_begin(w);
         s_member(w, "name", &c->name);
         i_member(w, "active", c->active ? 1 : 0);
         i_member(w, "ci", c->container_insights ? 1 : 0);
         tags_compact(w, &c->tags);
+        nz_member(w, "asvc", c->active_services);
         K(w, "inst");
         ecs_json_write_arr_begin(w);
         for (size_t j = 0; j < c->ninstances; j++)
             write_instance(w, c->instances[j]);
         ecs_json_write_arr_end(w);
+        if (c->nservices > 0) {
+            K(w, "svcs");
+            ecs_json_write_arr_begin(w);
+            for (size_t j = 0; j < c->nservices; j++)
+                write_service(w, c->services[j]);
+            ecs_json_write_arr_end(w);
+            ix = ecs_ctx__alloc(pl->ctx, c->nservices * sizeof *ix);
+            if (ix == NULL)
+                return ecs_ctx__fail(pl->ctx, ECS_E_NOMEM, "out of memory writing a snapshot");
+            for (size_t j = 0; j < c->nservices; j++) {
+                ix[j].s = c->services[j];
+                ix[j].i = j;
+            }
+            qsort(ix, c->nservices, sizeof *ix, svc_ix_cmp);
+        }
         K(w, "tasks");
         ecs_json_write_arr_begin(w);
         for (size_t j = 0; j < c->ntasks; j++)
-            write_task(w, c->tasks[j]);
+            write_task(w, c->tasks[j], svc_index(ix, c->nservices, c->tasks[j]->svc));
         ecs_json_write_arr_end(w);
+        if (ix != NULL)
+            ecs_ctx__release(pl->ctx, ix, c->nservices * sizeof *ix);
         K(w, "tokens");
         ecs_json_write_arr_begin(w);
         for (size_t j = 0; j < c->ntokens; j++) {

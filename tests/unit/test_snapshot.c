@@ -230,7 +230,8 @@ static void test_snapshot__damaged_or_foreign_snapshots_are_refused(void **state
     assert_int_equal(ecs_plane_snapshot(a, &snap, &len), ECS_OK);
     good = strndup(snap, len);
     expect_refused(ctx, &ta, good, "libecs-snapshot", "other-snapshot", "format");
-    expect_refused(ctx, &ta, good, "\"version\":1", "\"version\":99", "version");
+    expect_refused(ctx, &ta, good, "\"version\":2", "\"version\":99", "version");
+    expect_refused(ctx, &ta, good, "\"version\":2", "\"version\":1", "version 1 is not read");
     expect_refused(ctx, &ta, good, "\"clusters\":[", "\"clusters\":7,\"x\":[", "clusters");
     expect_refused(ctx, &ta, good, "\"cpu\":2048", "\"cpu\":-5", "cpu");
     /* a task: ["id","web",REVISION,"instance id",...] */
