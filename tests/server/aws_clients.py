@@ -126,6 +126,7 @@ def services(endpoint, taskdef_path):
         td = json.load(f)
     ecs.create_cluster(clusterName="svc")
     ecs.register_task_definition(**td)
+    extension(ecs, "RegisterSubnets", {"subnets": SUBNETS})
     try:
         ecs.create_service(cluster="svc", serviceName="my-api", taskDefinition=td["family"],
                            desiredCount=2, launchType="FARGATE", networkConfiguration=NETWORK)
@@ -135,6 +136,8 @@ def services(endpoint, taskdef_path):
                   "own issue); the services_stable waiter is skipped with it")
             return SKIP
         raise
+    # the server's clock is frozen: let a minute pass for the agents
+    extension(ecs, "AdvanceTime", {"seconds": 60})
     ecs.get_waiter("services_stable").wait(cluster="svc", services=["my-api"],
                                            WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     print("OK services")

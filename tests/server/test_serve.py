@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import shlex
 import os
 import random
 import re
@@ -340,10 +341,21 @@ class ProtocolTest(unittest.TestCase):
         doc = json.loads(r.read())
         self.assertEqual((r.status, doc["__type"]), (400, "UnknownOperationException"))
 
-    def test_services_not_served_yet(self):
-        status, _, doc = call(self.c, "CreateService", {"cluster": "proto", "serviceName": "s"})
-        self.assertEqual(status, 400)
-        self.assertEqual(doc["__type"], "UnknownOperationException")
+    def test_services_over_http(self):
+        """A service on the frozen-time server: CreateService answers at once
+        with no task; AdvanceTime lets the simulated agents run its tasks."""
+        self.ok("CreateCluster", {"clusterName": "svc-http"})
+        self.ok("RegisterSubnets", {"subnets": SUBNETS})
+        self.ok("RegisterTaskDefinition", json.load(open(taskdef_path(), encoding="utf-8")))
+        doc = self.ok("CreateService", {"cluster": "svc-http", "serviceName": "api",
+                                        "taskDefinition": "my-api", "desiredCount": 2,
+                                        "launchType": "FARGATE", "networkConfiguration": NETWORK})
+        self.assertEqual((doc["service"]["desiredCount"], doc["service"]["runningCount"]), (2, 0))
+        self.ok("AdvanceTime", {"seconds": 60})
+        svc = self.ok("DescribeServices", {"cluster": "svc-http", "services": ["api"]})["services"][0]
+        self.assertEqual((svc["runningCount"], svc["pendingCount"]), (2, 0))
+        status, _, doc = call(self.c, "UpdateService", {"cluster": "svc-http", "service": "nope"})
+        self.assertEqual((status, doc["__type"]), (400, "ServiceNotFoundException"))
 
     def test_get_and_other_methods(self):
         for method in ("GET", "PUT", "DELETE", "HEAD"):
@@ -977,17 +989,38 @@ class AwsClientsTest(unittest.TestCase):
         self.assertIn(b"ClusterNotFoundException", p.stderr)
 
     def test_aws_cli_services(self):
-        p = self.aws_cli("ecs", "create-service", "--cluster", "cli", "--service-name", "my-api",
-                         "--task-definition", "my-api", "--desired-count", "1",
-                         "--launch-type", "FARGATE", "--network-configuration",
-                         "awsvpcConfiguration={subnets=[subnet-a]}", check=False)
-        if b"UnknownOperationException" in p.stderr:
-            self.skipTest("CreateService is not served by libecs yet (services arrive with "
-                          "their own issue): create-service, describe-services and "
-                          "wait services-stable are skipped")
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.aws_cli("ecs", "describe-services", "--cluster", "cli", "--services", "my-api")
-        self.aws_cli("ecs", "wait", "services-stable", "--cluster", "cli", "--services", "my-api")
+        """The README's first example, its commands word for word with only
+        --endpoint-url added, against a server whose clock follows the wall
+        clock (the CLI's services-stable waiter polls every 15 s)."""
+        if not self.aws:
+            self.skipTest("the AWS CLI is not installed (apt-get install awscli)")
+        with open(os.path.join(ECS_SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        block = readme.split("aws ecs create-cluster --cluster-name prod", 1)[1].split("```", 1)[0]
+        commands = ["aws ecs create-cluster --cluster-name prod"] + [
+            l for l in block.splitlines() if l.startswith("aws ecs ")]
+        self.assertEqual([c.split()[2] for c in commands],
+                         ["create-cluster", "register-task-definition", "create-service",
+                          "wait", "describe-services"])
+        srv = Server("--subnets", "subnet-0a1=us-east-1a,subnet-0b2=us-east-1b",
+                     "--credentials", "%s:%s" % (KEY, SECRET))
+        try:
+            endpoint = "http://127.0.0.1:%d" % srv.port
+            outs = []
+            for c in commands:
+                args = shlex.split(c)
+                p = subprocess.run([self.aws] + args[1:] + ["--endpoint-url", endpoint,
+                                                            "--output", "json"],
+                                   env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=300, cwd=ECS_SOURCE_DIR)
+                self.assertEqual(p.returncode, 0, "%s:\n%s" % (c, p.stderr.decode(errors="replace")))
+                outs.append(p.stdout)
+            svc = json.loads(outs[-1])["services"][0]
+            self.assertEqual((svc["serviceName"], svc["runningCount"], svc["desiredCount"]),
+                             ("my-api", 2, 2))
+            self.assertEqual(svc["loadBalancers"][0]["containerName"], "api-container")
+        finally:
+            self.assertEqual(srv.stop(), 0)
 
     def test_aws_cli_wrong_secret_is_refused(self):
         if not self.aws:

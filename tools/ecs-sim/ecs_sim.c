@@ -38,7 +38,7 @@ typedef struct sim {
 
 static void usage(FILE *f)
 {
-    fputs("usage: ecs-sim [--seed N] [--agent auto|manual] [--lenient] [FILE]\n"
+    fputs("usage: ecs-sim [--seed N] [--agent auto|manual] [--lenient] [--subnets ID=ZONE,...] [FILE]\n"
           "       ecs-sim --serve [ADDR:]PORT [--frozen-time]\n"
           "               [--credentials ACCESS_KEY:SECRET | --credentials-file FILE] [...]\n"
           "\n"
@@ -52,6 +52,11 @@ static void usage(FILE *f)
           "  --agent manual    tasks change only through SubmitTaskStateChange calls\n"
           "  --lenient         accept pasted DescribeTaskDefinition output in\n"
           "                    RegisterTaskDefinition (read-only members are dropped)\n"
+          "  --subnets ID=ZONE[,ID=ZONE...]\n"
+          "                    declare subnets and their availability zones at start,\n"
+          "                    as the RegisterSubnets action does (for awsvpc tasks and\n"
+          "                    services; handy with --serve, where the AWS CLI cannot\n"
+          "                    call extension actions)\n"
           "  --serve [ADDR:]PORT\n"
           "                    serve the ECS API over HTTP (AWS JSON 1.1 protocol, for the\n"
           "                    AWS CLI and SDKs with --endpoint-url) on ADDR (default\n"
@@ -156,6 +161,47 @@ static void advance_time(sim *s, FILE *out, const ecs_json_doc *doc, const ecs_j
     fputs("}}\n", out);
 }
 
+/* --subnets ID=ZONE[,ID=ZONE...]: RegisterSubnets before anything else. */
+static int declare_subnets(sim *s, const char *list)
+{
+    const char *p = list, *out;
+    ecs_json_writer_reset(s->w);
+    ecs_json_write_obj_begin(s->w);
+    ecs_json_write_key(s->w, "subnets", 7);
+    ecs_json_write_arr_begin(s->w);
+    while (*p != '\0') {
+        const char *end = strchr(p, ','), *eq;
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        eq = memchr(p, '=', n);
+        if (eq == NULL || eq == p || eq == p + n - 1) {
+            fprintf(stderr, "ecs-sim: --subnets takes ID=ZONE pairs separated by commas, as in "
+                            "subnet-a=us-east-1a,subnet-b=us-east-1b\n");
+            return 2;
+        }
+        ecs_json_write_obj_begin(s->w);
+        ecs_json_write_key(s->w, "subnetId", 8);
+        ecs_json_write_str(s->w, p, (size_t)(eq - p));
+        ecs_json_write_key(s->w, "availabilityZone", 16);
+        ecs_json_write_str(s->w, eq + 1, n - (size_t)(eq - p) - 1);
+        ecs_json_write_obj_end(s->w);
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    ecs_json_write_arr_end(s->w);
+    ecs_json_write_obj_end(s->w);
+    {
+        const char *req;
+        size_t req_len;
+        if (ecs_json_writer_result(s->w, &req, &req_len) != ECS_OK ||
+            ecs_plane_call(s->plane, "RegisterSubnets", 15, req, req_len, &out, NULL) != ECS_OK) {
+            fprintf(stderr, "ecs-sim: --subnets: %s\n", ecs_ctx_errmsg(s->ctx));
+            return 2;
+        }
+    }
+    return 0;
+}
+
 static void handle_line(sim *s, FILE *out, const char *line, size_t len)
 {
     ecs_json_doc *doc = NULL;
@@ -239,7 +285,7 @@ int main(int argc, char **argv)
 {
     ecs_plane_options popts = ECS_PLANE_OPTIONS_INIT;
     sim_serve_options sopts = { NULL, false, NULL, NULL, NULL };
-    const char *path = NULL;
+    const char *path = NULL, *subnets = NULL;
     FILE *in = stdin, *out = stdout;
     sim s;
     char *line = NULL;
@@ -265,6 +311,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "ecs-sim: --agent takes auto or manual\n");
                 return 2;
             }
+        } else if (strcmp(a, "--subnets") == 0 && i + 1 < argc) {
+            subnets = argv[++i];
         } else if (strcmp(a, "--lenient") == 0) {
             popts.flags |= ECS_PLANE_F_LENIENT_TASKDEF;
         } else if (strcmp(a, "--serve") == 0 && i + 1 < argc) {
@@ -309,6 +357,12 @@ int main(int argc, char **argv)
     if (ecs_ctx_new(NULL, &s.ctx) != ECS_OK || ecs_plane_new(s.ctx, &popts, &s.plane) != ECS_OK ||
         ecs_json_writer_new(s.ctx, 0, &s.w) != ECS_OK) {
         fprintf(stderr, "ecs-sim: cannot start: %s\n", ecs_ctx_errmsg(s.ctx));
+        return 2;
+    }
+    if (subnets != NULL && declare_subnets(&s, subnets) != 0) {
+        ecs_json_writer_free(s.w);
+        ecs_plane_free(s.plane);
+        ecs_ctx_free(s.ctx);
         return 2;
     }
     if (sopts.listen != NULL) {
