@@ -346,7 +346,8 @@ class ProtocolTest(unittest.TestCase):
         with no task; AdvanceTime lets the simulated agents run its tasks."""
         self.ok("CreateCluster", {"clusterName": "svc-http"})
         self.ok("RegisterSubnets", {"subnets": SUBNETS})
-        self.ok("RegisterTaskDefinition", json.load(open(taskdef_path(), encoding="utf-8")))
+        with open(taskdef_path(), encoding="utf-8") as f:
+            self.ok("RegisterTaskDefinition", json.load(f))
         doc = self.ok("CreateService", {"cluster": "svc-http", "serviceName": "api",
                                         "taskDefinition": "my-api", "desiredCount": 2,
                                         "launchType": "FARGATE", "networkConfiguration": NETWORK})
