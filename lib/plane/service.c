@@ -362,6 +362,5 @@ ecs_status ecs_plane__write_service(const ecs_plane *pl, ecs_json_writer *w, con
     cstr_member(w, "propagateTags", s->propagate_tags.len > 0 ? ecs_str__c(&s->propagate_tags) : "NONE");
     KEY(w, "enableExecuteCommand");
     ecs_json_write_bool(w, s->enable_execute_command);
-    cstr_member(w, "availabilityZoneRebalancing", "DISABLED");
     return ecs_json_write_obj_end(w);
 }

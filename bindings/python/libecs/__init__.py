@@ -5,7 +5,10 @@ library only):
 
 * :class:`ControlPlane` mirrors boto3's ECS client (``boto3.client("ecs")``):
   the same methods, keyword arguments, dictionaries and error codes, over a
-  deterministic, in-memory plane whose clock moves only when told.
+  deterministic, in-memory plane whose clock moves only when told
+  (``step()``, ``advance_time()``, and boto3's waiters from ``get_waiter()``,
+  which move it instead of sleeping). By default it plays the ECS agents,
+  so tasks placed by ``run_task`` and services run by themselves.
 * :class:`PlacementEngine` is the level-1 placement engine: where tasks go
   over instances the host describes, and why not.
 
@@ -27,7 +30,7 @@ from . import errors
 from ._ffi import C as _C
 from ._native import library_path
 from .client import ClusterInfo, ControlPlane, InstanceInfo, TaskDefinitionInfo
-from .errors import ClosedError, EcsClientError, EcsError
+from .errors import ClosedError, EcsClientError, EcsError, WaiterError
 from .place import PlacementEngine
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "EcsClientError",
     "EcsError",
     "ClosedError",
+    "WaiterError",
     "errors",
     "library_path",
     "library_version",

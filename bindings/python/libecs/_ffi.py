@@ -47,6 +47,9 @@ __all__ = [
     "status_name",
     "ECS_OK",
     "ECS_PLANE_F_LENIENT_TASKDEF",
+    "ECS_PLANE_F_SIMULATED_AGENTS",
+    "ECS_ORDER_START",
+    "ECS_ORDER_STOP",
 ]
 
 ECS_OK = 0
@@ -56,6 +59,11 @@ ECS_E_INVALID_ARG = -2
 ECS_E_NOT_FOUND = -4
 
 ECS_PLANE_F_LENIENT_TASKDEF = 0x1
+ECS_PLANE_F_SIMULATED_AGENTS = 0x2
+
+# enum ecs_plane_order_kind
+ECS_ORDER_START = 1
+ECS_ORDER_STOP = 2
 
 ECS_PLACE_BINPACK_CPU = 0
 ECS_PLACE_BINPACK_MEMORY = 1
@@ -85,6 +93,16 @@ class ecs_plane_options(Structure):
         ("account_id", c_char_p),
         ("start_ms", c_int64),
         ("max_instances_per_cluster", c_uint32),
+    ]
+
+
+class ecs_plane_order(Structure):
+    # The kind is a C enum (ecs_plane_order_kind): an int.
+    _fields_ = [
+        ("kind", c_int),
+        ("cluster_arn", c_char_p),
+        ("task_arn", c_char_p),
+        ("container_instance_arn", c_char_p),
     ]
 
 
@@ -316,6 +334,8 @@ FUNCTIONS: Sequence[Tuple[str, Sequence[Any], Any, Optional[str]]] = (
     ("ecs_plane_error_code", [handle], c_char_p, None),
     ("ecs_plane_now_ms", [handle], c_int64, None),
     ("ecs_plane_set_time", [handle, c_int64], ecs_status, "handle"),
+    ("ecs_plane_step",
+     [handle, c_int64, P(P(ecs_plane_order)), P(c_size_t)], ecs_status, "handle"),
     ("ecs_plane_dump", [handle, P(c_void_p), P(c_size_t)], ecs_status, "handle"),
     ("ecs_plane_cluster_count", [handle], c_size_t, None),
     ("ecs_plane_cluster_info", [handle, c_size_t, P(ecs_cluster_info)], ecs_status, "handle"),

@@ -1,13 +1,13 @@
 """Tables from the ECS API model that the client needs at run time.
 
-They are literals (taken once from the published ECS API model, its
+They are literals (taken once from the published ECS API model, its waiters,
 paginators and the SDK's operation list) so the package reads no model file
 when it runs.
 """
 
 from typing import Dict, FrozenSet, Tuple
 
-__all__ = ["OPERATIONS", "EXTENSIONS", "TIMESTAMP_MEMBERS", "PAGINATORS"]
+__all__ = ["OPERATIONS", "EXTENSIONS", "TIMESTAMP_MEMBERS", "PAGINATORS", "WAITERS"]
 
 # The operations of the ECS API (the AWS SDK's list), with the method name
 # boto3 gives each. Generated from the SDK's operation list; do not edit by hand.
@@ -142,4 +142,39 @@ PAGINATORS: Dict[str, Tuple[str, str, str, str]] = {
 EXTENSIONS: Tuple[Tuple[str, str], ...] = (
     ("RegisterSubnets", "register_subnets"),
     ("SetFargateCapacity", "set_fargate_capacity"),
+    ("SubmitContainerHealth", "submit_container_health"),
 )
+
+# The ECS waiters (from the SDK's waiters model, ecs-2014-11-13.waiters2.json):
+# name -> (operation, delay in seconds, max attempts, acceptors), each
+# acceptor (state, matcher, argument, expected) as the model writes it.
+WAITERS: Dict[str, Tuple[str, int, int, Tuple[Tuple[str, str, str, object], ...]]] = {
+    "TasksRunning": (
+        "DescribeTasks", 6, 100, (
+            ("failure", "pathAny", "tasks[].lastStatus", "STOPPED"),
+            ("failure", "pathAny", "failures[].reason", "MISSING"),
+            ("success", "pathAll", "tasks[].lastStatus", "RUNNING"),
+        ),
+    ),
+    "TasksStopped": (
+        "DescribeTasks", 6, 100, (
+            ("success", "pathAll", "tasks[].lastStatus", "STOPPED"),
+        ),
+    ),
+    "ServicesStable": (
+        "DescribeServices", 15, 40, (
+            ("failure", "pathAny", "failures[].reason", "MISSING"),
+            ("failure", "pathAny", "services[].status", "DRAINING"),
+            ("failure", "pathAny", "services[].status", "INACTIVE"),
+            ("success", "path",
+             "length(services[?!(length(deployments) == `1` && runningCount == desiredCount)]) == `0`",
+             True),
+        ),
+    ),
+    "ServicesInactive": (
+        "DescribeServices", 15, 40, (
+            ("failure", "pathAny", "failures[].reason", "MISSING"),
+            ("success", "pathAny", "services[].status", "INACTIVE"),
+        ),
+    ),
+}

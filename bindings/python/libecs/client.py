@@ -5,8 +5,10 @@ operation is a snake_case method taking boto3's keyword arguments and
 returning boto3's dictionaries (timestamps as timezone-aware datetimes, a
 ``ResponseMetadata`` entry), and errors raise exceptions that carry the ECS
 code as botocore's ``ClientError`` does. The plane keeps its own clock, which
-moves only when told (:meth:`ControlPlane.advance_time`,
-:meth:`ControlPlane.set_time`).
+moves only when told (:meth:`ControlPlane.step`,
+:meth:`ControlPlane.advance_time`, :meth:`ControlPlane.set_time`, and the
+waiters of :meth:`ControlPlane.get_waiter`, which move it instead of
+sleeping).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, Dict, List, Optional, Type
 
 from . import _ffi
 from ._ffi import C
-from ._model import EXTENSIONS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS
+from ._model import EXTENSIONS, OPERATIONS, PAGINATORS, TIMESTAMP_MEMBERS, WAITERS
 from .errors import (
     ERROR_CODES,
     ClosedError,
@@ -34,12 +36,20 @@ from .errors import (
     error_class_for_code,
 )
 from .paginate import Paginator
+from .waiter import Waiter, WaiterModel
 
 __all__ = ["ControlPlane", "ClusterInfo", "InstanceInfo", "TaskDefinitionInfo"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _SNAKE_TO_OP: Dict[str, str] = {py: op for op, py in OPERATIONS + EXTENSIONS}
 _OP_TO_SNAKE: Dict[str, str] = {op: py for op, py in OPERATIONS + EXTENSIONS}
+_WAITER_MODEL = WaiterModel(WAITERS)
+# boto3's waiter names ("services_stable") -> the model's ("ServicesStable").
+_SNAKE_TO_WAITER: Dict[str, str] = {
+    "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_"): name
+    for name in WAITERS
+}
+_ORDER_KINDS: Dict[int, str] = {_ffi.ECS_ORDER_START: "START", _ffi.ECS_ORDER_STOP: "STOP"}
 
 
 def _to_ms(when: _dt.datetime) -> int:
@@ -174,6 +184,15 @@ class ControlPlane:
         account_id: Twelve-digit account id used in ARNs.
         lenient: Accept pasted DescribeTaskDefinition output in
             register_task_definition (``ECS_PLANE_F_LENIENT_TASKDEF``).
+        simulated_agents: Play the part of every container instance's ECS
+            agent, and of Fargate (``ECS_PLANE_F_SIMULATED_AGENTS``), as the
+            clock moves: a task placed by run_task or a service goes PENDING
+            after 1 s and RUNNING after about 5 s, a stopped task is STOPPED
+            2 s after stop_task, so code written for boto3 sees its tasks
+            run (``get_waiter("tasks_running")``, ``"services_stable"``).
+            With False, the plane has no agents: :meth:`step` hands out the
+            START and STOP orders, and tasks move only when the host reports
+            for them with submit_task_state_change (as real agents do).
         start_time: The clock at creation (default 2026-01-01T00:00:00Z); a
             naive datetime is taken as UTC.
         max_instances_per_cluster: Container instance quota per cluster
@@ -181,7 +200,8 @@ class ControlPlane:
 
     Every ECS operation is a method named as boto3 names it
     (``create_cluster``, ``register_task_definition``, ``run_task``, ...),
-    taking keyword arguments only. Operations libecs does not serve yet raise
+    taking keyword arguments only; ``get_paginator`` and ``get_waiter``
+    give boto3's paginators and waiters. Operations libecs does not serve yet raise
     :class:`~libecs.errors.EcsClientError` with the code
     ``UnknownOperationException``.
     """
@@ -196,6 +216,7 @@ class ControlPlane:
         lenient: bool = False,
         start_time: Optional[_dt.datetime] = None,
         max_instances_per_cluster: int = 0,
+        simulated_agents: bool = True,
     ) -> None:
         self._lock = threading.RLock()
         self._plane: Optional[int] = None
@@ -215,11 +236,16 @@ class ControlPlane:
         self._region = region
         self._account_id = account_id
         self._seq = 0
+        self._simulated_agents = bool(simulated_agents)
+        # Orders handed out by steps a waiter took, kept for the next step().
+        self._held_orders: List[Dict[str, str]] = []
         self.meta = _Meta(region, account_id)
 
         opts = _ffi.ecs_plane_options()
         opts.struct_size = ctypes.sizeof(_ffi.ecs_plane_options)
-        opts.flags = _ffi.ECS_PLANE_F_LENIENT_TASKDEF if lenient else 0
+        opts.flags = (_ffi.ECS_PLANE_F_LENIENT_TASKDEF if lenient else 0) | (
+            _ffi.ECS_PLANE_F_SIMULATED_AGENTS if simulated_agents else 0
+        )
         opts.seed = seed
         opts.region = region.encode("utf-8")
         opts.account_id = account_id.encode("utf-8")
@@ -378,6 +404,32 @@ class ControlPlane:
             raise OperationNotPageableError(f"Operation cannot be paginated: {operation_name}")
         return Paginator(getattr(self, operation_name), operation_name, PAGINATORS[op])
 
+    @property
+    def waiter_names(self) -> List[str]:
+        """The waiters get_waiter() gives, named as boto3 names them."""
+        return sorted(_SNAKE_TO_WAITER)
+
+    def get_waiter(self, waiter_name: str) -> Waiter:
+        """A waiter of the ECS model, named as boto3 names it:
+        ``"services_stable"``, ``"services_inactive"``, ``"tasks_running"``
+        or ``"tasks_stopped"``. Its ``wait(**params, WaiterConfig={"Delay":
+        s, "MaxAttempts": n})`` behaves as botocore's, except that between
+        attempts the plane's clock moves forward by ``Delay`` seconds instead
+        of the process sleeping (orders those steps give are kept for the
+        next :meth:`step`). Raises ValueError for an unknown name, as boto3
+        does; a failed wait raises :class:`~libecs.errors.WaiterError`."""
+        name = _SNAKE_TO_WAITER.get(waiter_name)
+        if name is None:
+            raise ValueError(f"Waiter does not exist: {waiter_name}")
+        config = _WAITER_MODEL.get_waiter(name)
+        method = getattr(self, _OP_TO_SNAKE[config.operation])
+        return Waiter(name, config, method, self._wait_pause, EcsClientError)
+
+    def _wait_pause(self, seconds: float) -> None:
+        orders = self.step(seconds)
+        with self._lock:
+            self._held_orders.extend(orders)
+
     # ------------------------------------------------------------------
     # The clock and the state (beyond boto3)
 
@@ -387,9 +439,50 @@ class ControlPlane:
         with self._lock:
             return _from_ms(C.plane_now_ms(self._handle("now")))
 
+    @property
+    def simulated_agents(self) -> bool:
+        """Whether the plane plays the agents (the constructor's argument)."""
+        return self._simulated_agents
+
+    def step(self, seconds: float = 0.0) -> List[Dict[str, str]]:
+        """Move the clock forward by ``seconds`` (0: do only the work due
+        now), do the work that falls due on the way (the service scheduler,
+        task health, retention and, with ``simulated_agents``, the agents),
+        and return the orders for the host's agents that arose since the
+        last step, in the order they arose, each once::
+
+            {"order": "START" or "STOP", "clusterArn": ..., "taskArn": ...,
+             "containerInstanceArn": ...}   # absent for a Fargate task
+
+        A host without simulated agents carries the orders out and reports
+        back with submit_task_state_change. Orders that arose while
+        advance_time() or set_time() moved the clock are not returned (those
+        drop them); those of the steps a waiter took are."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+            raise ValueError(f"step: a number of seconds >= 0, not {seconds!r}")
+        orders_p = ctypes.POINTER(_ffi.ecs_plane_order)()
+        count = ctypes.c_size_t()
+        with self._lock:
+            plane = self._handle("step")
+            now = C.plane_now_ms(plane)
+            C.plane_step(plane, now + int(round(seconds * 1000)), ctypes.byref(orders_p), ctypes.byref(count))
+            result, self._held_orders = self._held_orders, []
+            for i in range(count.value):
+                order = orders_p[i]
+                item = {
+                    "order": _ORDER_KINDS.get(order.kind, str(order.kind)),
+                    "clusterArn": _text(order.cluster_arn),
+                    "taskArn": _text(order.task_arn),
+                }
+                if order.container_instance_arn:
+                    item["containerInstanceArn"] = _text(order.container_instance_arn)
+                result.append(item)
+        return result
+
     def set_time(self, when: _dt.datetime) -> _dt.datetime:
         """Move the clock to ``when`` (naive: UTC) and do the work that falls
-        due. Time never runs backwards: an earlier time raises ValueError."""
+        due, as :meth:`step` does but dropping the orders. Time never runs
+        backwards: an earlier time raises ValueError."""
         ms = _to_ms(when)
         with self._lock:
             plane = self._handle("set_time")
@@ -397,8 +490,9 @@ class ControlPlane:
             return _from_ms(C.plane_now_ms(plane))
 
     def advance_time(self, seconds: float) -> _dt.datetime:
-        """Move the clock forward by ``seconds`` (milliseconds are kept) and
-        return the new time."""
+        """Move the clock forward by ``seconds`` (milliseconds are kept), do
+        the work that falls due as :meth:`step` does but dropping the orders,
+        and return the new time."""
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
             raise ValueError(f"advance_time: a number of seconds >= 0, not {seconds!r}")
         with self._lock:

@@ -34,6 +34,7 @@ __all__ = [
     "EcsInternalError",
     "ClosedError",
     "OperationNotPageableError",
+    "WaiterError",
     "error_class_for_code",
     "error_for_status",
 ]
@@ -211,6 +212,27 @@ class ClosedError(EcsStateError, ValueError):
 
 class OperationNotPageableError(EcsError, ValueError):
     """get_paginator() was asked for an operation that has no paginator."""
+
+
+class WaiterError(Exception):
+    """A waiter ended without success, as botocore's ``WaiterError``: a
+    failure acceptor matched, the operation answered an error, or the
+    attempts ran out. ``name`` is the waiter's name (``"ServicesStable"``),
+    ``reason`` why it stopped, ``last_response`` the operation's last
+    response (its error response when it failed), and the message reads
+    ``"Waiter ServicesStable failed: Max attempts exceeded"``."""
+
+    fmt = "Waiter {name} failed: {reason}"
+
+    def __init__(self, name: str, reason: str, last_response: Optional[Dict[str, Any]]) -> None:
+        self.name = name
+        self.reason = reason
+        self.last_response = last_response
+        self.kwargs: Dict[str, Any] = {"name": name, "reason": reason}
+        super().__init__(self.fmt.format(name=name, reason=reason))
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (self.__class__, (self.name, self.reason, self.last_response))
 
 
 _STATUS_CLASSES: Dict[int, Type[EcsError]] = {

@@ -19,7 +19,6 @@ from tests.support import (
     WEB_TASKDEF,
     example,
     register_instance,
-    served,
 )
 
 import libecs
@@ -125,22 +124,18 @@ class ScenarioTest(unittest.TestCase):
         ecs.deregister_container_instance(cluster="demo", containerInstance=arns[5], force=True)
         self.assertEqual(len(ecs.list_container_instances(cluster="demo")["containerInstanceArns"]), 5)
 
-        # Tasks and services last: they skip while libecs does not serve them.
+        # Tasks and services last.
         self._tasks(arns[:5])
 
     def _tasks(self, arns: list) -> None:
         ecs = self.ecs
-        run = served(
-            ecs,
-            ecs.run_task,
+        run = ecs.run_task(
             cluster="demo",
             taskDefinition="web",
             count=3,
             launchType="EC2",
             placementStrategy=[{"type": "spread", "field": "attribute:ecs.availability-zone"}],
         )
-        if run is None:
-            self.skipTest("RunTask answers UnknownOperationException: tasks are not served by this libecs yet")
         self.assertEqual(run["failures"], [])
         self.assertEqual(len(run["tasks"]), 3)
         on = [t["containerInstanceArn"] for t in run["tasks"]]
@@ -165,8 +160,7 @@ class ScenarioTest(unittest.TestCase):
 
         # Fargate: the README's my-api in awsvpc subnets.
         subnets = [{"subnetId": f"subnet-{z[-1]}", "availabilityZone": z} for z in ZONES]
-        if served(ecs, ecs.register_subnets, subnets=subnets) is None:
-            self.skipTest("RegisterSubnets is not served by this libecs yet")
+        ecs.register_subnets(subnets=subnets)
         fargate = ecs.run_task(
             cluster="demo",
             taskDefinition="my-api",
@@ -197,31 +191,66 @@ class ScenarioTest(unittest.TestCase):
         self.assertTrue(big["failures"])
         self.assertEqual({f["reason"] for f in big["failures"]}, {"RESOURCE:MEMORY"})
 
-        # The agent's report (SubmitTaskStateChange), when served.
-        report = served(ecs, ecs.submit_task_state_change, cluster="demo", task=task_arns[0], status="RUNNING",
-                        pullStartedAt=ecs.now, pullStoppedAt=ecs.now)
-        if report is not None:
-            self.assertEqual(ecs.describe_tasks(cluster="demo", tasks=[task_arns[0]])["tasks"][0]["lastStatus"], "RUNNING")
+        # The agent's report (SubmitTaskStateChange): the task is RUNNING at once.
+        report = ecs.submit_task_state_change(cluster="demo", task=task_arns[0], status="RUNNING",
+                                              pullStartedAt=ecs.now, pullStoppedAt=ecs.now)
+        self.assertIn("acknowledgment", report)
+        self.assertEqual(ecs.describe_tasks(cluster="demo", tasks=[task_arns[0]])["tasks"][0]["lastStatus"], "RUNNING")
+        # The simulated agents run the others: tasks_running waits for them,
+        # moving the clock 6 s (the waiter's delay) between attempts.
+        before = ecs.now
+        ecs.get_waiter("tasks_running").wait(cluster="demo", tasks=task_arns)
+        self.assertGreater(ecs.now, before)
+        self.assertEqual((ecs.now - before).total_seconds() % 6, 0)
+        tasks = ecs.describe_tasks(cluster="demo", tasks=task_arns)["tasks"]
+        self.assertEqual({t["lastStatus"] for t in tasks}, {"RUNNING"})
         ecs.advance_time(120)
-        stopped = served(ecs, ecs.stop_task, cluster="demo", task=fargate["tasks"][0]["taskArn"], reason="test")
-        if stopped is not None:
-            self.assertEqual(stopped["task"]["desiredStatus"], "STOPPED")
+        stopped = ecs.stop_task(cluster="demo", task=fargate["tasks"][0]["taskArn"], reason="test")
+        self.assertEqual(stopped["task"]["desiredStatus"], "STOPPED")
+        self.assertEqual(stopped["task"]["stoppedReason"], "test")
+        # The huge tasks take almost every instance's memory: stop them and wait.
+        huge_arns = [t["taskArn"] for t in big["tasks"]]
+        for task in huge_arns:
+            ecs.stop_task(cluster="demo", task=task)
+        ecs.get_waiter("tasks_stopped").wait(
+            cluster="demo", tasks=huge_arns + [fargate["tasks"][0]["taskArn"]], WaiterConfig={"Delay": 1})
+        gone = ecs.describe_tasks(cluster="demo", tasks=huge_arns)["tasks"]
+        self.assertEqual({t["lastStatus"] for t in gone}, {"STOPPED"})
+        self.assertEqual({t["stopCode"] for t in gone}, {"UserInitiated"})
 
-        service = served(
-            ecs,
-            ecs.create_service,
+        # A service, and the waiter boto3 users reach for.
+        service = ecs.create_service(
             cluster="demo",
             serviceName="web",
             taskDefinition="web",
             desiredCount=2,
             launchType="EC2",
-        )
-        if service is None:
-            self.skipTest("CreateService answers UnknownOperationException: services are not served yet")
-        self.assertEqual(service["service"]["serviceName"], "web")
-        self.assertEqual(
-            ecs.describe_services(cluster="demo", services=["web"])["services"][0]["desiredCount"], 2
-        )
+            placementStrategy=[{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+        )["service"]
+        self.assertEqual(service["serviceName"], "web")
+        self.assertEqual(service["serviceArn"], "arn:aws:ecs:us-east-1:123456789012:service/demo/web")
+        self.assertEqual((service["status"], service["desiredCount"], service["runningCount"]), ("ACTIVE", 2, 0))
+        self.assertEqual(ecs.list_services(cluster="demo")["serviceArns"], [service["serviceArn"]])
+        ecs.get_waiter("services_stable").wait(cluster="demo", services=["web"])
+        described = ecs.describe_services(cluster="demo", services=["web"])["services"][0]
+        self.assertEqual((described["desiredCount"], described["runningCount"]), (2, 2))
+        self.assertEqual(len(described["deployments"]), 1)
+        self.assertEqual(len(ecs.list_tasks(cluster="demo", serviceName="web")["taskArns"]), 2)
+
+        # Scale out and wait again.
+        updated = ecs.update_service(cluster="demo", service="web", desiredCount=4)["service"]
+        self.assertEqual(updated["desiredCount"], 4)
+        ecs.get_waiter("services_stable").wait(cluster="demo", services=["web"], WaiterConfig={"Delay": 5})
+        described = ecs.describe_services(cluster="demo", services=["web"])["services"][0]
+        self.assertEqual((described["desiredCount"], described["runningCount"]), (4, 4))
+        self.assertEqual(ecs.cluster_infos()[0].active_services, 1)
+
+        # Delete it (force: it still wants tasks) and wait for INACTIVE.
+        deleted = ecs.delete_service(cluster="demo", service="web", force=True)["service"]
+        self.assertEqual(deleted["status"], "DRAINING")
+        ecs.get_waiter("services_inactive").wait(cluster="demo", services=["web"], WaiterConfig={"Delay": 5})
+        self.assertEqual(ecs.describe_services(cluster="demo", services=["web"])["services"][0]["status"], "INACTIVE")
+        self.assertEqual(ecs.list_services(cluster="demo")["serviceArns"], [])
 
 
 class ErrorTest(unittest.TestCase):
