@@ -12,6 +12,7 @@
 #include "ecs/rng.h"
 #include "ecs/json.h"
 #include "ecs/place.h"
+#include "ecs/deploy.h"
 #include "ecs/plane.h"
 
 #endif /* ECS_ECS_H */

@@ -121,8 +121,10 @@ ECS_API int64_t ecs_plane_now_ms(const ecs_plane *plane);
 
 /** What the host's agents must do (ecs_plane_step). */
 typedef enum ecs_plane_order_kind {
-    ECS_ORDER_START = 1, /**< Start the task (on its container instance, or on Fargate). */
-    ECS_ORDER_STOP = 2   /**< Stop the task. */
+    ECS_ORDER_START = 1,             /**< Start the task (on its instance, or on Fargate). */
+    ECS_ORDER_STOP = 2,              /**< Stop the task. */
+    ECS_ORDER_REGISTER_TARGET = 3,   /**< Register the task's target in a target group. */
+    ECS_ORDER_DEREGISTER_TARGET = 4  /**< Deregister it (connections then drain). */
 } ecs_plane_order_kind;
 
 /** One order. Strings are owned by the plane (valid as call outputs are). */
@@ -131,6 +133,13 @@ typedef struct ecs_plane_order {
     const char *cluster_arn;
     const char *task_arn;
     const char *container_instance_arn; /**< NULL for Fargate tasks. */
+    /** Target orders: the target group's ARN (or a Classic Load Balancer's
+     *  name), the target (the task's private IPv4 address for awsvpc
+     *  tasks, else its EC2 instance id) and its port. NULL and 0 for the
+     *  other orders. */
+    const char *target_group_arn;
+    const char *target_id;
+    uint32_t target_port;
 } ecs_plane_order;
 
 /**

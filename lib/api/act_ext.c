@@ -9,6 +9,20 @@
  *     [...]} with every subnet known.
  *   SetFargateCapacity {"maxTasks": N}
  *     limits live Fargate tasks per cluster (0: unlimited, the default).
+ *   SubmitTargetHealth {"cluster", "task", "state": "healthy" | "unhealthy"}
+ *     what the load balancer's health checks say of a task's targets (the
+ *     host's report; the simulated agents make them healthy 10 s after the
+ *     task starts). Answer: {"taskArn", "state"}.
+ *   ModifyTargetGroupAttributes {"targetGroupArn", "attributes": [{"key":
+ *     "deregistration_delay.timeout_seconds", "value": "30"}]}
+ *     ELB's own action, as far as tasks care: how long a deregistered
+ *     target drains before its task may stop (default 300 s, 0..3600).
+ *     Answer: {"attributes": [...]}.
+ *   SetAlarmState {"alarmName", "stateValue": "ALARM" | "OK" |
+ *     "INSUFFICIENT_DATA"}
+ *     CloudWatch's own action: a deployment whose service watches the
+ *     alarm (deploymentConfiguration.alarms, enable true) fails while the
+ *     alarm is in ALARM, and rolls back when rollback is true. Answer: {}.
  *
  * Their requests are checked here, member by member, as the shape check
  * does for ECS actions: unknown members, wrong types and nulls are refused.
@@ -173,5 +187,162 @@ ecs_status ecs_act__set_fargate_capacity(ecs_req *r)
     if (ecs_json_write_obj_end(r->w) != ECS_OK)
         return ecs_req__nomem(r);
     r->pl->fargate_limit = (uint32_t)n;
+    return ECS_OK;
+}
+
+ecs_status ecs_act__submit_target_health(ecs_req *r)
+{
+    static const char *const members[] = { "cluster", "task", "state" };
+    ecs_cluster *c;
+    ecs_task *t = NULL;
+    size_t n = 0, sl = 0;
+    const char *ref = ecs_req__str(r, r->root, "task", &n);
+    const char *st = ecs_req__str(r, r->root, "state", &sl);
+    ecs_health h;
+    ecs_status rc;
+    if ((rc = only_members(r, r->root, "", members, 3)) != ECS_OK || (rc = ecs_req__cluster(r, &c)) != ECS_OK)
+        return rc;
+    if (ref != NULL) {
+        const char *id = ref;
+        for (size_t k = 0; k < n; k++) {
+            if (ref[k] == '/')
+                id = ref + k + 1;
+        }
+        t = ecs_map__get(&c->task_by_id, id, n - (size_t)(id - ref));
+    }
+    if (t == NULL)
+        return FAIL_IP(r, "task: the referenced task '%.*s' was not found.", (int)(n > 200 ? 200 : n),
+                       ref != NULL ? ref : "");
+    if (st != NULL && sl == 7 && memcmp(st, "healthy", 7) == 0)
+        h = ECS_HEALTH_HEALTHY;
+    else if (st != NULL && sl == 9 && memcmp(st, "unhealthy", 9) == 0)
+        h = ECS_HEALTH_UNHEALTHY;
+    else
+        return FAIL_IP(r, "state: healthy or unhealthy.");
+    if (!t->target_registered || t->last != ECS_TASK_RUNNING)
+        return FAIL_IP(r, "Task %s has no registered load-balancer target.", ecs_str__c(&t->id));
+    ecs_json_write_obj_begin(r->w);
+    ecs_json_write_key(r->w, "taskArn", 7);
+    ecs_json_write_str(r->w, t->arn.p, t->arn.len);
+    ecs_json_write_key(r->w, "state", 5);
+    ecs_json_write_str(r->w, st, sl);
+    if (ecs_json_write_obj_end(r->w) != ECS_OK)
+        return ecs_req__nomem(r);
+    t->target_health = h;
+    t->version++;
+    return ECS_OK;
+}
+
+ecs_status ecs_act__modify_target_group_attributes(ecs_req *r)
+{
+    static const char *const members[] = { "targetGroupArn", "attributes" };
+    static const char *const attr_members[] = { "key", "value" };
+    size_t n = 0;
+    const char *arn = ecs_req__str(r, r->root, "targetGroupArn", &n);
+    const ecs_json_val *attrs = ecs_req__member(r, r->root, "attributes");
+    ecs_target_group *tg = NULL;
+    int64_t delay = -1;
+    ecs_str copy = { NULL, 0 };
+    ecs_status rc;
+    if ((rc = only_members(r, r->root, "", members, 2)) != ECS_OK)
+        return rc;
+    if (arn == NULL || n == 0 || n > 1024)
+        return FAIL_IP(r, "targetGroupArn is required.");
+    if (ecs_json_type_of(attrs) != ECS_JSON_ARRAY)
+        return FAIL_IP(r, "attributes: a list of {\"key\", \"value\"} is required.");
+    for (const ecs_json_val *a = ecs_json_first(attrs); a != NULL; a = ecs_json_next(attrs, a)) {
+        size_t kl = 0, vl = 0;
+        const char *k = ecs_req__str(r, a, "key", &kl);
+        const char *v = ecs_req__str(r, a, "value", &vl);
+        if ((rc = only_members(r, a, "attributes[]", attr_members, 2)) != ECS_OK)
+            return rc;
+        if (k == NULL || v == NULL)
+            return FAIL_IP(r, "attributes[]: key and value (strings) are required.");
+        if (kl == 36 && memcmp(k, "deregistration_delay.timeout_seconds", 36) == 0) {
+            delay = 0;
+            for (size_t i = 0; i < vl; i++) {
+                if (v[i] < '0' || v[i] > '9' || delay > 3600)
+                    return FAIL_IP(r, "deregistration_delay.timeout_seconds: 0 to 3600.");
+                delay = delay * 10 + (v[i] - '0');
+            }
+            if (vl == 0 || delay > 3600)
+                return FAIL_IP(r, "deregistration_delay.timeout_seconds: 0 to 3600.");
+        }
+    }
+    for (size_t i = 0; i < r->pl->ntarget_groups; i++) {
+        if (ecs_str__eq(&r->pl->target_groups[i].arn, arn, n))
+            tg = &r->pl->target_groups[i];
+    }
+    if (tg == NULL && (ecs_vec__reserve(r->ctx, (void **)&r->pl->target_groups, &r->pl->target_groups_cap,
+                                        sizeof *r->pl->target_groups, r->pl->ntarget_groups + 1) != ECS_OK ||
+                       ecs_str__dup(r->ctx, &copy, arn, n) != ECS_OK))
+        return ecs_req__nomem(r);
+    {
+        uint32_t now_delay = delay >= 0 ? (uint32_t)delay
+                             : tg != NULL ? tg->deregistration_delay_s : ECS_DEFAULT_DEREGISTRATION_DELAY_S;
+        char buf[16];
+        int k = snprintf(buf, sizeof buf, "%u", (unsigned)now_delay);
+        ecs_json_write_obj_begin(r->w);
+        ecs_json_write_key(r->w, "attributes", 10);
+        ecs_json_write_arr_begin(r->w);
+        ecs_json_write_obj_begin(r->w);
+        ecs_json_write_key(r->w, "key", 3);
+        ecs_json_write_str(r->w, "deregistration_delay.timeout_seconds", 36);
+        ecs_json_write_key(r->w, "value", 5);
+        ecs_json_write_str(r->w, buf, k > 0 ? (size_t)k : 0);
+        ecs_json_write_obj_end(r->w);
+        ecs_json_write_arr_end(r->w);
+        if (ecs_json_write_obj_end(r->w) != ECS_OK) {
+            ecs_str__free(r->ctx, &copy);
+            return ecs_req__nomem(r);
+        }
+        if (tg == NULL) {
+            tg = &r->pl->target_groups[r->pl->ntarget_groups++];
+            tg->arn = copy;
+        }
+        tg->deregistration_delay_s = now_delay;
+    }
+    return ECS_OK;
+}
+
+ecs_status ecs_act__set_alarm_state(ecs_req *r)
+{
+    static const char *const members[] = { "alarmName", "stateValue", "stateReason" };
+    size_t n = 0, sl = 0;
+    const char *name = ecs_req__str(r, r->root, "alarmName", &n);
+    const char *st = ecs_req__str(r, r->root, "stateValue", &sl);
+    ecs_alarm *al = NULL;
+    ecs_str copy = { NULL, 0 };
+    bool on;
+    ecs_status rc;
+    if ((rc = only_members(r, r->root, "", members, 3)) != ECS_OK)
+        return rc;
+    if (name == NULL || n == 0 || n > 255)
+        return FAIL_IP(r, "alarmName: 1 to 255 characters.");
+    if (st != NULL && sl == 5 && memcmp(st, "ALARM", 5) == 0)
+        on = true;
+    else if (st != NULL && ((sl == 2 && memcmp(st, "OK", 2) == 0) ||
+                            (sl == 17 && memcmp(st, "INSUFFICIENT_DATA", 17) == 0)))
+        on = false;
+    else
+        return FAIL_IP(r, "stateValue: OK, ALARM or INSUFFICIENT_DATA.");
+    for (size_t i = 0; i < r->pl->nalarms; i++) {
+        if (ecs_str__eq(&r->pl->alarms[i].name, name, n))
+            al = &r->pl->alarms[i];
+    }
+    if (al == NULL && (ecs_vec__reserve(r->ctx, (void **)&r->pl->alarms, &r->pl->alarms_cap,
+                                        sizeof *r->pl->alarms, r->pl->nalarms + 1) != ECS_OK ||
+                       ecs_str__dup(r->ctx, &copy, name, n) != ECS_OK))
+        return ecs_req__nomem(r);
+    ecs_json_write_obj_begin(r->w);
+    if (ecs_json_write_obj_end(r->w) != ECS_OK) {
+        ecs_str__free(r->ctx, &copy);
+        return ecs_req__nomem(r);
+    }
+    if (al == NULL) {
+        al = &r->pl->alarms[r->pl->nalarms++];
+        al->name = copy;
+    }
+    al->in_alarm = on;
     return ECS_OK;
 }

@@ -67,6 +67,9 @@ typedef struct parts {
     bool public_ip;
     ecs_svc_lb *lbs;
     size_t nlbs;
+    bool has_alarms;
+    ecs_str *alarm_names;
+    size_t nalarm_names;
 } parts;
 
 static void strs_free(ecs_ctx *ctx, ecs_str *v, size_t n)
@@ -81,6 +84,7 @@ static void strs_free(ecs_ctx *ctx, ecs_str *v, size_t n)
 static void parts_free(ecs_ctx *ctx, parts *p)
 {
     strs_free(ctx, p->member_of, p->nmember_of);
+    strs_free(ctx, p->alarm_names, p->nalarm_names);
     if (p->strategies != NULL) {
         for (size_t i = 0; i < p->nstrategies; i++)
             ecs_str__free(ctx, &p->strategies[i].field);
@@ -203,23 +207,30 @@ static ecs_status decode_network(ecs_req *r, const ecs_taskdef *td, bool require
         return FAIL_IP(r, "networkConfiguration.awsvpcConfiguration.securityGroups: at most 5.");
     p->has_network = true;
     p->public_ip = assign != NULL && al == 7 && memcmp(assign, "ENABLED", 7) == 0;
+    /* the counts are the arrays' sizes from the moment they exist, so that
+     * parts_free() releases them whole whichever step fails */
     p->subnets = strs_alloc(r->ctx, ecs_json_len(subnets));
-    p->sgs = strs_alloc(r->ctx, ecs_json_len(sgs));
-    if (p->subnets == NULL || (ecs_json_len(sgs) > 0 && p->sgs == NULL))
+    if (p->subnets == NULL)
         return ecs_req__nomem(r);
+    p->nsubnets = ecs_json_len(subnets);
+    p->sgs = strs_alloc(r->ctx, ecs_json_len(sgs));
+    if (ecs_json_len(sgs) > 0 && p->sgs == NULL)
+        return ecs_req__nomem(r);
+    p->nsgs = ecs_json_len(sgs);
     for (const ecs_json_val *v = ecs_json_first(subnets); v != NULL; v = ecs_json_next(subnets, v), i++) {
         size_t n = 0;
         const char *id = ecs_json_str(r->doc, v, &n);
         if (ecs_plane__subnet(r->pl, id, n) == NULL)
             return FAIL_IP(r, "Error retrieving subnet information for [%.*s]: the subnet ID does not "
                               "exist (declare it with RegisterSubnets).", clip(n), id);
-        if (ecs_str__dup(r->ctx, &p->subnets[p->nsubnets++], id, n) != ECS_OK)
+        if (ecs_str__dup(r->ctx, &p->subnets[i], id, n) != ECS_OK)
             return ecs_req__nomem(r);
     }
-    for (const ecs_json_val *v = ecs_json_first(sgs); v != NULL; v = ecs_json_next(sgs, v)) {
+    i = 0;
+    for (const ecs_json_val *v = ecs_json_first(sgs); v != NULL; v = ecs_json_next(sgs, v), i++) {
         size_t n = 0;
         const char *id = ecs_json_str(r->doc, v, &n);
-        if (ecs_str__dup(r->ctx, &p->sgs[p->nsgs++], id, n) != ECS_OK)
+        if (ecs_str__dup(r->ctx, &p->sgs[i], id, n) != ECS_OK)
             return ecs_req__nomem(r);
     }
     return ECS_OK;
@@ -306,17 +317,46 @@ static void parts_swap(ecs_service *s, parts *p)
         SWAP(s->lbs, p->lbs);
         SWAP(s->nlbs, p->nlbs);
     }
+    if (p->has_alarms) {
+        SWAP(s->alarm_names, p->alarm_names);
+        SWAP(s->nalarm_names, p->nalarm_names);
+    }
 #undef SWAP
 }
 
 /* deploymentConfiguration into *min, *max and the breaker flags. */
-static ecs_status decode_deploy_config(ecs_req *r, bool daemon, ecs_service *s)
+static ecs_status decode_deploy_config(ecs_req *r, bool daemon, ecs_service *s, parts *p)
 {
     const ecs_json_val *dc = ecs_req__member(r, r->root, "deploymentConfiguration");
     const ecs_json_val *cb = ecs_req__member(r, dc, "deploymentCircuitBreaker");
+    const ecs_json_val *al = ecs_req__member(r, dc, "alarms");
     int64_t v;
     if (dc == NULL)
         return ECS_OK;
+    if (al != NULL) {
+        const ecs_json_val *names = ecs_req__member(r, al, "alarmNames");
+        size_t i = 0, n = ecs_json_len(names);
+        if (names == NULL || ecs_req__member(r, al, "enable") == NULL ||
+            ecs_req__member(r, al, "rollback") == NULL)
+            return FAIL_IP(r, "deploymentConfiguration.alarms: alarmNames, enable and rollback are all "
+                              "required.");
+        if (n > 10)
+            return FAIL_IP(r, "deploymentConfiguration.alarms.alarmNames: at most 10 alarms.");
+        p->has_alarms = true;
+        s->alarms_enable = ecs_req__bool(r, al, "enable", false);
+        s->alarms_rollback = ecs_req__bool(r, al, "rollback", false);
+        p->alarm_names = strs_alloc(r->ctx, n);
+        if (n > 0 && p->alarm_names == NULL)
+            return ecs_req__nomem(r);
+        for (const ecs_json_val *e = ecs_json_first(names); e != NULL; e = ecs_json_next(names, e), i++) {
+            size_t len = 0;
+            const char *name = ecs_json_str(r->doc, e, &len);
+            if (len == 0 || len > 255)
+                return FAIL_IP(r, "deploymentConfiguration.alarms.alarmNames[%zu]: 1 to 255 characters.", i);
+            if (ecs_str__dup(r->ctx, &p->alarm_names[p->nalarm_names++], name, len) != ECS_OK)
+                return ecs_req__nomem(r);
+        }
+    }
     if (ecs_req__member(r, dc, "maximumPercent") != NULL) {
         if (ecs_json_get_int(ecs_req__member(r, dc, "maximumPercent"), &v) != ECS_OK || v < 100 || v > 2000)
             return FAIL_IP(r, "deploymentConfiguration.maximumPercent: 100 to 2000.");
@@ -371,31 +411,8 @@ static ecs_status decode_propagate(ecs_req *r, ecs_service *s, ecs_str *out)
 static ecs_status new_deployment(ecs_req *r, ecs_service *s, ecs_family *f, ecs_revision *rev,
                                  ecs_deployment **out)
 {
-    ecs_deployment *d = ecs_ctx__alloc(r->ctx, sizeof *d);
-    char digits[20];
-    uint64_t x;
-    if (d == NULL)
+    if (ecs_plane__deployment_new(r->pl, s, f, rev, out) != ECS_OK)
         return ecs_req__nomem(r);
-    memset(d, 0, sizeof *d);
-    x = ecs_rng_next(&r->pl->rng);
-    for (int i = 0; i < 19; i++) {
-        digits[i] = (char)('0' + (x % 10));
-        x /= 10;
-    }
-    digits[19] = '\0';
-    if (digits[0] == '0')
-        digits[0] = '1';
-    if (ecs_str__fmt(r->ctx, &d->id, "ecs-svc/%s", digits) != ECS_OK) {
-        ecs_ctx__release(r->ctx, d, sizeof *d);
-        return ecs_req__nomem(r);
-    }
-    d->seq = s->next_dep_seq;
-    d->family = f;
-    d->rev = rev;
-    d->status = ECS_DEP_PRIMARY;
-    d->rollout = ECS_ROLLOUT_IN_PROGRESS;
-    d->created_ms = d->updated_ms = r->pl->now_ms;
-    *out = d;
     return ECS_OK;
 }
 
@@ -516,7 +533,7 @@ ecs_status ecs_act__create_service(ecs_req *r)
     s->max_pct = s->daemon ? 100 : 200;
     s->enable_execute_command = ecs_req__bool(r, r->root, "enableExecuteCommand", false);
     s->managed_tags = ecs_req__bool(r, r->root, "enableECSManagedTags", false);
-    if ((rc = decode_deploy_config(r, s->daemon, s)) != ECS_OK || (rc = decode_grace(r, s)) != ECS_OK ||
+    if ((rc = decode_deploy_config(r, s->daemon, s, &p)) != ECS_OK || (rc = decode_grace(r, s)) != ECS_OK ||
         (rc = decode_placement(r, rev->def, s->launch_type == ECS_LAUNCH_FARGATE, s->daemon, &p)) != ECS_OK ||
         (rc = decode_network(r, rev->def, true, &p)) != ECS_OK || (rc = decode_lbs(r, rev->def, &p)) != ECS_OK ||
         (rc = decode_propagate(r, s, &s->propagate_tags)) != ECS_OK)
@@ -627,7 +644,7 @@ ecs_status ecs_act__update_service(ecs_req *r)
             return FAIL_IP(r, "desiredCount: 0 to 5000 tasks per service.");
         s->desired = (uint32_t)v;
     }
-    if ((rc = decode_deploy_config(r, s->daemon, s)) != ECS_OK || (rc = decode_grace(r, s)) != ECS_OK)
+    if ((rc = decode_deploy_config(r, s->daemon, s, &p)) != ECS_OK || (rc = decode_grace(r, s)) != ECS_OK)
         goto fail;
     if (s->daemon && s->max_pct != 100) {
         rc = FAIL_IP(r, "deploymentConfiguration.maximumPercent: a DAEMON service's must be 100.");

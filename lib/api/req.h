@@ -82,6 +82,9 @@ ecs_status ecs_act__update_task_protection(ecs_req *r);
 ecs_status ecs_act__get_task_protection(ecs_req *r);
 /* libecs extensions (not ECS actions; no API-model shape) */
 ecs_status ecs_act__submit_container_health(ecs_req *r);
+ecs_status ecs_act__submit_target_health(ecs_req *r);
+ecs_status ecs_act__modify_target_group_attributes(ecs_req *r);
+ecs_status ecs_act__set_alarm_state(ecs_req *r);
 ecs_status ecs_act__register_subnets(ecs_req *r);
 ecs_status ecs_act__set_fargate_capacity(ecs_req *r);
 

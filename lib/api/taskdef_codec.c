@@ -288,6 +288,7 @@ static ecs_status decode_runtime(ecs_tdscan *s, const ecs_json_val *cobj, ecs_co
         v <= 86400)
         c->stop_timeout_s = (uint32_t)v;
     c->sim_start_s = c->sim_exit_after_s = c->sim_unhealthy_after_s = c->sim_stop_s = -1;
+    c->sim_target_unhealthy_after_s = -1;
     c->sim_exit_code = 1;
     if (labels == NULL || ecs_json_type_of(labels) != ECS_JSON_OBJECT)
         return ECS_OK;
@@ -311,6 +312,8 @@ static ecs_status decode_runtime(ecs_tdscan *s, const ecs_json_val *cobj, ecs_co
             c->sim_unhealthy_after_s = label_seconds(val, vl);
         else if (LABEL("stop-seconds"))
             c->sim_stop_s = label_seconds(val, vl);
+        else if (LABEL("target-unhealthy-after-seconds"))
+            c->sim_target_unhealthy_after_s = label_seconds(val, vl);
         else if (LABEL("fail-start") && vl > 0 && c->sim_fail_start.len == 0 && s->ctx != NULL &&
                  ecs_str__dup(s->ctx, &c->sim_fail_start, val, vl > 255 ? 255 : vl) != ECS_OK)
             return ecs_taskdef__nomem(s);

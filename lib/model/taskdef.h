@@ -72,6 +72,7 @@ typedef struct ecs_container_def {
     int32_t sim_exit_code;       /* libecs.sim.exit-code (default 1) */
     int32_t sim_unhealthy_after_s; /* libecs.sim.unhealthy-after-seconds */
     int32_t sim_stop_s;          /* libecs.sim.stop-seconds */
+    int32_t sim_target_unhealthy_after_s; /* libecs.sim.target-unhealthy-after-seconds */
     ecs_str sim_fail_start;      /* libecs.sim.fail-start: the stop reason */
 } ecs_container_def;
 

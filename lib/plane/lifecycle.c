@@ -48,6 +48,10 @@ const char *ecs_plane__stop_reason(const ecs_task *t, char *buf, size_t size)
     case ECS_WHY_USER: return "Task stopped by user";
     case ECS_WHY_ESSENTIAL: return "Essential container in task exited";
     case ECS_WHY_UNHEALTHY: return "Task failed container health checks";
+    case ECS_WHY_TARGET_UNHEALTHY:
+        snprintf(buf, size, "Task failed ELB health checks in (target-group %s)",
+                 t->svc != NULL && t->svc->nlbs > 0 ? ecs_str__c(&t->svc->lbs[0].target_group_arn) : "");
+        return buf;
     case ECS_WHY_DEREGISTERED: return "Container instance deregistration forced by user";
     case ECS_WHY_SCALING:
     case ECS_WHY_DRAINING:
@@ -162,8 +166,11 @@ void ecs_plane__task_advance(ecs_plane *pl, ecs_task *t, ecs_task_status s)
         t->ever_running = true;
         t->orders &= (uint8_t)~ECS_ORDER_START_PENDING;
         if (t->svc != NULL) {
+            ecs_deployment *d = ecs_plane__deployment(t->svc, t->dep_seq);
             t->svc->start_failures = 0; /* the streak of failed starts is broken */
             t->svc->next_launch_ms = 0;
+            if (d != NULL)
+                d->any_running = true;
         }
         for (size_t i = 0; i < t->rev->def->ncontainers; i++) {
             if (t->containers[i].last < ECS_TASK_RUNNING)
@@ -193,8 +200,8 @@ void ecs_plane__task_advance(ecs_plane *pl, ecs_task *t, ecs_task_status s)
             if (backoff > ECS_THROTTLE_MAX_MS)
                 backoff = ECS_THROTTLE_MAX_MS;
             t->svc->next_launch_ms = pl->now_ms + backoff;
-            if (d != NULL)
-                d->failed_tasks++;
+            if (d != NULL && !d->any_running)
+                d->failed_tasks++; /* circuit breaker, stage 1 */
         }
     }
     t->last = s;
@@ -222,9 +229,57 @@ void ecs_plane__task_stop(ecs_plane *pl, ecs_task *t, ecs_stop_code code, ecs_st
         t->stop_text = *text;
         memset(text, 0, sizeof *text);
     }
-    t->orders = (uint8_t)((t->orders & ~ECS_ORDER_START_PENDING) | ECS_ORDER_STOP_PENDING);
+    if (t->target_registered && t->last == ECS_TASK_RUNNING) {
+        /* behind a load balancer: deregister, let connections drain for
+         * the target groups' deregistration delay, then stop (spec 4.3) */
+        t->last = ECS_TASK_DEACTIVATING;
+        t->stopping_ms = pl->now_ms;
+        t->drain_until_ms = pl->now_ms + (int64_t)ecs_plane__deregistration_delay_s(pl, t->svc) * 1000;
+        t->orders = (uint8_t)((t->orders & ~ECS_ORDER_START_PENDING) | ECS_ORDER_DEREGISTER_PENDING);
+    } else {
+        t->orders = (uint8_t)((t->orders & ~ECS_ORDER_START_PENDING) | ECS_ORDER_STOP_PENDING);
+    }
     t->version++;
     ecs_plane__task_count(t, +1);
+}
+
+void ecs_plane__task_drained(ecs_plane *pl, ecs_task *t)
+{
+    (void)pl;
+    if (t->last != ECS_TASK_DEACTIVATING)
+        return;
+    ecs_plane__task_count(t, -1);
+    t->last = ECS_TASK_STOPPING;
+    t->orders |= ECS_ORDER_STOP_PENDING;
+    t->version++;
+    ecs_plane__task_count(t, +1);
+}
+
+void ecs_plane__task_register_targets(ecs_plane *pl, ecs_task *t)
+{
+    (void)pl;
+    ecs_plane__task_count(t, -1);
+    t->target_registered = true;
+    t->target_health = ECS_HEALTH_UNKNOWN;
+    t->orders |= ECS_ORDER_REGISTER_PENDING;
+    ecs_plane__task_count(t, +1);
+}
+
+uint32_t ecs_plane__deregistration_delay_s(const ecs_plane *pl, const ecs_service *s)
+{
+    uint32_t most = 0;
+    for (size_t i = 0; s != NULL && i < s->nlbs; i++) {
+        uint32_t d = ECS_DEFAULT_DEREGISTRATION_DELAY_S;
+        for (size_t k = 0; k < pl->ntarget_groups; k++) {
+            if (s->lbs[i].target_group_arn.len > 0 &&
+                ecs_str__eq(&pl->target_groups[k].arn, s->lbs[i].target_group_arn.p,
+                            s->lbs[i].target_group_arn.len))
+                d = pl->target_groups[k].deregistration_delay_s;
+        }
+        if (d > most)
+            most = d;
+    }
+    return most;
 }
 
 ecs_health ecs_plane__task_health(const ecs_task *t)
@@ -251,6 +306,8 @@ bool ecs_plane__task_counts_healthy(const ecs_plane *pl, const ecs_task *t)
         return false;
     for (size_t i = 0; i < td->ncontainers; i++)
         checks |= td->containers[i].essential && td->containers[i].health_check;
+    if (t->svc != NULL && t->svc->nlbs > 0) /* behind a load balancer (spec 4.2) */
+        return t->target_health == ECS_HEALTH_HEALTHY && (!checks || t->health == ECS_HEALTH_HEALTHY);
     if (checks)
         return t->health == ECS_HEALTH_HEALTHY;
     return pl->now_ms - t->started_ms >= ECS_HEALTHY_AFTER_MS;

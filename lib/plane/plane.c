@@ -120,6 +120,12 @@ void ecs_plane_free(ecs_plane *pl)
     ecs_json_writer_free(pl->w);
     ecs_json_writer_free(pl->dump_w);
     ecs_vec__free(ctx, pl->orders, pl->orders_cap, sizeof *pl->orders);
+    for (size_t i = 0; i < pl->ntarget_groups; i++)
+        ecs_str__free(ctx, &pl->target_groups[i].arn);
+    ecs_vec__free(ctx, pl->target_groups, pl->target_groups_cap, sizeof *pl->target_groups);
+    for (size_t i = 0; i < pl->nalarms; i++)
+        ecs_str__free(ctx, &pl->alarms[i].name);
+    ecs_vec__free(ctx, pl->alarms, pl->alarms_cap, sizeof *pl->alarms);
     ecs_ctx__release(ctx, pl, sizeof *pl);
 }
 

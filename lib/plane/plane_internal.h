@@ -137,7 +137,8 @@ typedef enum ecs_stop_why {
     ECS_WHY_UNHEALTHY,       /* "Task failed container health checks" */
     ECS_WHY_DEREGISTERED,    /* "Container instance deregistration forced by user" */
     ECS_WHY_DRAINING,        /* scaling activity, for an instance being drained */
-    ECS_WHY_SERVICE_DELETED  /* "Scaling activity initiated by (deployment ...)" too */
+    ECS_WHY_SERVICE_DELETED, /* "Scaling activity initiated by (deployment ...)" too */
+    ECS_WHY_TARGET_UNHEALTHY /* "Task failed ELB health checks in (target-group ...)" */
 } ecs_stop_why;
 
 typedef enum ecs_health {
@@ -159,6 +160,8 @@ typedef struct ecs_container_state {
 /* Orders for the host's agents (ecs_plane_step). */
 #define ECS_ORDER_START_PENDING 0x1u
 #define ECS_ORDER_STOP_PENDING 0x2u
+#define ECS_ORDER_REGISTER_PENDING 0x4u   /* load-balancer targets */
+#define ECS_ORDER_DEREGISTER_PENDING 0x8u
 
 typedef struct ecs_task {
     ecs_str id, arn;
@@ -189,9 +192,28 @@ typedef struct ecs_task {
     ecs_str stop_text;            /* ECS_WHY_TEXT */
     ecs_health health;
     bool ever_running;
+    bool ever_healthy;            /* counted as healthy once (circuit breaker) */
+    bool target_registered;       /* its load-balancer targets are registered */
+    ecs_health target_health;     /* the targets' health, as reported */
+    int64_t drain_until_ms;       /* DEACTIVATING: the deregistration delay ends */
     uint8_t orders;               /* ECS_ORDER_* not yet handed to the host */
     ecs_container_state *containers; /* one per container definition */
 } ecs_task;
+
+/* A load balancer's target group as far as tasks care: how long a target
+ * drains before its task may stop (default 300 s, as ELB's). */
+typedef struct ecs_target_group {
+    ecs_str arn;
+    uint32_t deregistration_delay_s;
+} ecs_target_group;
+
+/* A CloudWatch alarm's state as the host sets it. */
+typedef struct ecs_alarm {
+    ecs_str name;
+    bool in_alarm;
+} ecs_alarm;
+
+#define ECS_DEFAULT_DEREGISTRATION_DELAY_S 300u
 
 typedef struct ecs_subnet {
     ecs_str id, az;
@@ -225,6 +247,7 @@ typedef struct ecs_deployment {
     ecs_rollout rollout;
     int64_t created_ms, updated_ms;
     uint32_t failed_tasks;
+    bool any_running;             /* a task of it reached RUNNING (breaker stage 2) */
 } ecs_deployment;
 
 typedef enum ecs_service_status { ECS_SVC_ACTIVE = 0, ECS_SVC_DRAINING, ECS_SVC_INACTIVE } ecs_service_status;
@@ -252,6 +275,13 @@ typedef struct ecs_service {
     uint32_t desired;
     uint32_t min_pct, max_pct;
     bool breaker_enable, breaker_rollback;
+    ecs_str *alarm_names;         /* deploymentConfiguration.alarms */
+    size_t nalarm_names;
+    bool alarms_enable, alarms_rollback;
+    struct ecs_family *completed_family; /* the last COMPLETED deployment's */
+    struct ecs_revision *completed_rev;  /* revision (a reference), for rollback */
+    ecs_str completed_id;
+    bool spread_new_only;         /* extension: spread counts the new revision only */
     uint32_t grace_s;             /* healthCheckGracePeriodSeconds */
     ecs_str *member_of;           /* placementConstraints memberOf expressions */
     size_t nmember_of;
@@ -345,6 +375,10 @@ struct ecs_plane {
     size_t nclusters, clusters_cap;
     ecs_family **families;        /* sorted by name */
     size_t nfamilies, families_cap;
+    struct ecs_target_group *target_groups; /* ModifyTargetGroupAttributes (extension) */
+    size_t ntarget_groups, target_groups_cap;
+    struct ecs_alarm *alarms;     /* SetAlarmState (extension) */
+    size_t nalarms, alarms_cap;
     ecs_subnet *subnets;          /* RegisterSubnets (a libecs extension) */
     size_t nsubnets, subnets_cap;
     uint32_t fargate_limit;       /* live Fargate tasks per cluster; 0: unlimited */
@@ -505,6 +539,14 @@ void ecs_plane__task_advance(ecs_plane *pl, ecs_task *t, ecs_task_status s);
  * host's agent gets a stop order. text (may be NULL) is taken over. */
 void ecs_plane__task_stop(ecs_plane *pl, ecs_task *t, ecs_stop_code code, ecs_stop_why why,
                           ecs_str *text);
+/* A DEACTIVATING task whose deregistration delay is over moves to
+ * STOPPING, and its agent gets the stop order. */
+void ecs_plane__task_drained(ecs_plane *pl, ecs_task *t);
+/* A RUNNING task of a service behind load balancers gets its targets
+ * registered (an order for the host). */
+void ecs_plane__task_register_targets(ecs_plane *pl, ecs_task *t);
+/* The longest deregistration delay of a service's target groups (s). */
+uint32_t ecs_plane__deregistration_delay_s(const ecs_plane *pl, const ecs_service *s);
 /* The task's health from its essential containers (UNKNOWN without checks). */
 ecs_health ecs_plane__task_health(const ecs_task *t);
 /* Whether a RUNNING task counts as healthy for the scheduler (spec 4.2). */
@@ -525,6 +567,10 @@ void ecs_plane__service_free(ecs_ctx *ctx, ecs_service *s);
  * deployment leaves a live service. */
 void ecs_plane__deployment_free(ecs_ctx *ctx, ecs_deployment *d);
 ecs_deployment *ecs_plane__deployment(const ecs_service *s, uint32_t seq);
+/* A new PRIMARY deployment of rev with the service's next sequence number
+ * (the caller puts it in, bumps next_dep_seq and takes rev's reference). */
+ecs_status ecs_plane__deployment_new(ecs_plane *pl, const ecs_service *s, ecs_family *f,
+                                     ecs_revision *rev, ecs_deployment **out);
 ecs_service *ecs_plane__service_by_ref(const ecs_cluster *c, const char *ref, size_t len);
 /* Append an event (the oldest is dropped beyond the limit). Allocation
  * failure drops the event (events are advisory). */

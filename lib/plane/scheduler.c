@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecs/deploy.h"
 #include "plane/plane_internal.h"
 #include "query/query.h"
 
@@ -416,137 +417,168 @@ static size_t pick_victim(ecs_plane *pl, const ecs_service *s, ecs_task **cand, 
 
 /* ---- replica services -------------------------------------------------- */
 
-static uint64_t ceil_div(uint64_t a, uint64_t b)
+/* Must the task be replaced? On an instance that is no longer ACTIVE, or
+ * UNHEALTHY once the service's health check grace period is over. */
+static bool to_replace(const ecs_plane *pl, const ecs_service *s, const ecs_task *t)
 {
-    return (a + b - 1) / b;
+    if (!instance_usable(t))
+        return true;
+    if (t->health == ECS_HEALTH_UNHEALTHY || t->target_health == ECS_HEALTH_UNHEALTHY)
+        return t->started_ms == 0 || pl->now_ms - t->started_ms >= (int64_t)s->grace_s * 1000;
+    return false;
 }
 
 static ecs_status schedule_replica(ecs_plane *pl, ecs_service *s)
 {
     ecs_deployment *primary = s->deps[0];
-    size_t n = s->ntasks, nlive = 0, ngood = 0, nrepl = 0, nstopped = 0;
-    ecs_task **live = NULL, **good = NULL, **repl = NULL, **stopped = NULL;
+    size_t n = s->ntasks, nlive = 0, nstopped = 0, ncand = 0, nrank = 0;
+    ecs_task **live = NULL, **stopped = NULL, **cand = NULL;
+    ecs_deploy_task *view = NULL;
+    size_t *stop = NULL;
     bool *keep = NULL;
-    uint64_t D = s->desired;
-    uint64_t lower = ceil_div(D * s->min_pct, 100), upper = D * s->max_pct / 100;
-    uint64_t healthy = 0;
+    ecs_deploy_view v = ECS_DEPLOY_VIEW_INIT;
+    ecs_deploy_plan plan;
     ecs_status rc = ECS_OK;
 
     if (n > 0) {
         live = ecs_ctx__alloc(pl->ctx, n * sizeof *live);
-        good = ecs_ctx__alloc(pl->ctx, n * sizeof *good);
-        repl = ecs_ctx__alloc(pl->ctx, n * sizeof *repl);
         stopped = ecs_ctx__alloc(pl->ctx, n * sizeof *stopped);
+        cand = ecs_ctx__alloc(pl->ctx, n * sizeof *cand);
+        view = ecs_ctx__alloc(pl->ctx, n * sizeof *view);
+        stop = ecs_ctx__alloc(pl->ctx, n * sizeof *stop);
         keep = ecs_ctx__alloc(pl->ctx, n * sizeof *keep);
-        if (live == NULL || good == NULL || repl == NULL || stopped == NULL || keep == NULL) {
+        if (live == NULL || stopped == NULL || cand == NULL || view == NULL || stop == NULL ||
+            keep == NULL) {
             rc = ECS_E_NOMEM;
             goto done;
         }
     }
+    /* the live tasks; the good ones (PRIMARY, not to be replaced) that are
+     * candidates for scale-in go first, in the order the scale-in rule
+     * picks them (spec 2.4, 4.9), so that the planner's preference is it */
     for (size_t i = 0; i < n; i++) {
         ecs_task *t = s->tasks[i];
-        if (t->desired != ECS_TASK_RUNNING)
-            continue;
-        live[nlive++] = t;
-        if (t->dep_seq == primary->seq && instance_usable(t) && t->health != ECS_HEALTH_UNHEALTHY)
-            good[ngood++] = t;
-        else
-            repl[nrepl++] = t;
-        healthy += ecs_plane__task_counts_healthy(pl, t);
+        if (t->desired == ECS_TASK_RUNNING && t->dep_seq == primary->seq && !to_replace(pl, s, t) &&
+            !ecs_plane__task_protected(pl, t))
+            cand[ncand++] = t;
     }
-    /* A. start PRIMARY tasks within upper */
-    if (D > ngood && upper > nlive && primary->rollout != ECS_ROLLOUT_FAILED &&
-        pl->now_ms >= s->next_launch_ms) {
-        uint64_t want = D - ngood, room = upper - nlive;
-        uint32_t started = 0;
-        if (want > room)
-            want = room;
-        if (want > ECS_PLACE_MAX_COUNT)
-            want = ECS_PLACE_MAX_COUNT;
-        if ((rc = launch(pl, s, primary, (uint32_t)want, NULL, &started)) != ECS_OK)
-            goto done;
-    }
-    /* B. stop tasks to be replaced: unhealthy ones at once, healthy ones
-     * while the floor holds; not-yet-running ones first */
-    {
-        uint64_t budget = healthy > lower ? healthy - lower : 0;
-        for (int pass = 0; pass < 2; pass++) {
-            for (size_t i = 0; i < nrepl; i++) {
-                ecs_task *t = repl[i];
-                bool h = ecs_plane__task_counts_healthy(pl, t);
-                if (t->desired != ECS_TASK_RUNNING || h != (pass == 1))
-                    continue;
-                if (h) {
-                    if (budget == 0)
-                        continue;
-                    budget--;
-                }
-                stop_task(pl, t, t->health == ECS_HEALTH_UNHEALTHY ? ECS_WHY_UNHEALTHY
-                                 : !instance_usable(t)             ? ECS_WHY_DRAINING
-                                                                   : ECS_WHY_SCALING);
-                if (t->last == ECS_TASK_RUNNING)
-                    stopped[nstopped++] = t;
-            }
+    if (ncand > s->desired) {
+        size_t surplus = ncand - s->desired;
+        ecs_task **alive = stopped; /* scratch: the tasks still counted */
+        size_t nalive = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (s->tasks[i]->desired == ECS_TASK_RUNNING && s->tasks[i]->dep_seq == primary->seq &&
+                !to_replace(pl, s, s->tasks[i]))
+                alive[nalive++] = s->tasks[i];
         }
-        if (nrepl > 0 && D <= ngood && upper <= nlive && budget == 0 && nstopped == 0) {
-            bool moving = false;
-            for (size_t i = 0; i < n; i++)
-                moving |= s->tasks[i]->last != ECS_TASK_RUNNING;
-            if (!moving && nrepl > 0 && repl[0]->desired == ECS_TASK_RUNNING) {
-                char msg[400];
-                snprintf(msg, sizeof msg, "(service %s) was unable to stop or start tasks during a "
-                                          "deployment because of the service deployment "
-                                          "configuration. Update the minimumHealthyPercent or "
-                                          "maximumPercent value and try again.",
-                         ecs_str__c(&s->name));
-                event_once(pl, s, msg);
-            }
-        }
-    }
-    /* C. scale-in: surplus good tasks, never protected ones */
-    if (ngood > D) {
-        size_t surplus = ngood - (size_t)D, ncand = 0, nprot = 0;
-        ecs_task **cand = repl; /* reuse: the replaced ones were handled */
-        for (size_t i = 0; i < ngood; i++) {
-            if (ecs_plane__task_protected(pl, good[i]))
-                nprot++;
-            else
-                cand[ncand++] = good[i];
-        }
-        while (surplus > 0 && ncand > 0) {
-            size_t v = pick_victim(pl, s, cand, ncand, good, ngood, keep);
-            ecs_task *t = cand[v];
-            stop_task(pl, t, ECS_WHY_SCALING);
-            if (t->last == ECS_TASK_RUNNING)
-                stopped[nstopped++] = t;
-            cand[v] = cand[--ncand];
-            for (size_t k = 0; k < ngood; k++) {
-                if (good[k] == t) {
-                    good[k] = good[--ngood];
+        while (nrank < surplus && nrank < ncand) {
+            size_t k = pick_victim(pl, s, cand + nrank, ncand - nrank, alive, nalive, keep);
+            ecs_task *t = cand[nrank + k];
+            cand[nrank + k] = cand[nrank];
+            cand[nrank++] = t;
+            for (size_t a = 0; a < nalive; a++) {
+                if (alive[a] == t) {
+                    alive[a] = alive[--nalive];
                     break;
                 }
             }
-            surplus--;
         }
-        if (surplus > 0 && nprot > 0) {
-            char msg[400];
-            snprintf(msg, sizeof msg, "(service %s) was unable to reach steady state because task set "
-                                      "(%s) was unable to scale in. Reason: The number of protected "
-                                      "tasks are more than the desired count of tasks.",
-                     ecs_str__c(&s->name), ecs_str__c(&primary->id));
-            event_once(pl, s, msg);
+    }
+    for (size_t i = 0; i < nrank; i++)
+        live[nlive++] = cand[i];
+    for (size_t i = 0; i < n; i++) {
+        ecs_task *t = s->tasks[i];
+        bool ranked = false;
+        if (t->desired != ECS_TASK_RUNNING)
+            continue;
+        for (size_t k = 0; k < nrank && !ranked; k++)
+            ranked = cand[k] == t;
+        if (!ranked)
+            live[nlive++] = t;
+    }
+    for (size_t i = 0; i < nlive; i++) {
+        const ecs_task *t = live[i];
+        view[i].primary = t->dep_seq == primary->seq;
+        view[i].running = t->last == ECS_TASK_RUNNING;
+        view[i].healthy = ecs_plane__task_counts_healthy(pl, t);
+        view[i].replace = to_replace(pl, s, t);
+        view[i].is_protected = ecs_plane__task_protected(pl, t);
+    }
+    v.desired = s->desired;
+    v.min_pct = s->min_pct;
+    v.max_pct = s->max_pct < 100 ? 100 : s->max_pct;
+    v.start_blocked = primary->rollout == ECS_ROLLOUT_FAILED || pl->now_ms < s->next_launch_ms;
+    v.tasks = view;
+    v.ntasks = nlive;
+    if (ecs_deploy_next(&v, stop, &plan) != ECS_OK) {
+        rc = ECS_E_INTERNAL;
+        goto done;
+    }
+    if (plan.start > 0) {
+        uint32_t started = 0;
+        uint32_t want = plan.start > ECS_PLACE_MAX_COUNT ? ECS_PLACE_MAX_COUNT : plan.start;
+        if ((rc = launch(pl, s, primary, want, NULL, &started)) != ECS_OK)
+            goto done;
+    }
+    for (size_t i = 0; i < plan.nstop; i++) {
+        ecs_task *t = live[stop[i]];
+        ecs_stop_why why = t->health == ECS_HEALTH_UNHEALTHY ? ECS_WHY_UNHEALTHY
+                           : t->target_health == ECS_HEALTH_UNHEALTHY ? ECS_WHY_TARGET_UNHEALTHY
+                           : !instance_usable(t) ? ECS_WHY_DRAINING
+                                                 : ECS_WHY_SCALING;
+        if ((why == ECS_WHY_UNHEALTHY || why == ECS_WHY_TARGET_UNHEALTHY) && view[stop[i]].replace) {
+            ecs_deployment *d = ecs_plane__deployment(s, t->dep_seq);
+            if (d != NULL)
+                d->failed_tasks++; /* circuit breaker, stage 2 */
         }
+        stop_task(pl, t, why);
+        if (t->last == ECS_TASK_RUNNING || t->last == ECS_TASK_DEACTIVATING)
+            stopped[nstopped++] = t;
+    }
+    {
+        size_t ndrain = 0;
+        for (size_t i = 0; i < nstopped; i++)
+            ndrain += stopped[i]->last == ECS_TASK_DEACTIVATING;
+        if (ndrain > 0) {
+            ecs_plane__service_event(pl, s, "(service %s) has begun draining connections on %zu task%s.",
+                                     ecs_str__c(&s->name), ndrain, ndrain == 1 ? "" : "s");
+            for (size_t k = 0; k < s->nlbs; k++) {
+                const ecs_svc_lb *b = &s->lbs[k];
+                ecs_plane__service_event(pl, s, "(service %s) deregistered %zu target%s in (target-group %s)",
+                                         ecs_str__c(&s->name), ndrain, ndrain == 1 ? "" : "s",
+                                         b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
+                                                                     : ecs_str__c(&b->load_balancer_name));
+            }
+        }
+    }
+    if (plan.stuck) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "(service %s) was unable to stop or start tasks during a deployment "
+                                  "because of the service deployment configuration. Update the "
+                                  "minimumHealthyPercent or maximumPercent value and try again.",
+                 ecs_str__c(&s->name));
+        event_once(pl, s, msg);
+    }
+    if (plan.protected_blocked) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "(service %s) was unable to reach steady state because task set "
+                                  "(%s) was unable to scale in. Reason: The number of protected "
+                                  "tasks are more than the desired count of tasks.",
+                 ecs_str__c(&s->name), ecs_str__c(&primary->id));
+        event_once(pl, s, msg);
     }
     stopped_event(pl, s, stopped, nstopped);
 done:
     if (live != NULL)
         ecs_ctx__release(pl->ctx, live, n * sizeof *live);
-    if (good != NULL)
-        ecs_ctx__release(pl->ctx, good, n * sizeof *good);
-    if (repl != NULL)
-        ecs_ctx__release(pl->ctx, repl, n * sizeof *repl);
     if (stopped != NULL)
         ecs_ctx__release(pl->ctx, stopped, n * sizeof *stopped);
+    if (cand != NULL)
+        ecs_ctx__release(pl->ctx, cand, n * sizeof *cand);
+    if (view != NULL)
+        ecs_ctx__release(pl->ctx, view, n * sizeof *view);
+    if (stop != NULL)
+        ecs_ctx__release(pl->ctx, stop, n * sizeof *stop);
     if (keep != NULL)
         ecs_ctx__release(pl->ctx, keep, n * sizeof *keep);
     return rc;
@@ -677,8 +709,118 @@ static bool steady(const ecs_plane *pl, const ecs_service *s)
     return running == s->desired;
 }
 
+/* Register the load-balancer targets of tasks that reached RUNNING. */
+static void register_targets(ecs_plane *pl, ecs_service *s)
+{
+    size_t n = 0;
+    if (s->nlbs == 0)
+        return;
+    for (size_t i = 0; i < s->ntasks; i++) {
+        ecs_task *t = s->tasks[i];
+        if (t->last == ECS_TASK_RUNNING && t->desired == ECS_TASK_RUNNING && !t->target_registered) {
+            ecs_plane__task_register_targets(pl, t);
+            n++;
+        }
+    }
+    for (size_t k = 0; k < s->nlbs && n > 0; k++) {
+        const ecs_svc_lb *b = &s->lbs[k];
+        ecs_plane__service_event(pl, s, "(service %s) registered %zu target%s in (target-group %s)",
+                                 ecs_str__c(&s->name), n, n == 1 ? "" : "s",
+                                 b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
+                                                             : ecs_str__c(&b->load_balancer_name));
+    }
+}
+
+/* The circuit breaker's threshold (spec 4.5): ceil(D / 2) within [3, 200]. */
+static uint32_t breaker_threshold(uint32_t d)
+{
+    uint32_t t = (d + 1) / 2;
+    return t < 3 ? 3 : t > 200 ? 200 : t;
+}
+
+static bool alarm_on(const ecs_plane *pl, const ecs_service *s)
+{
+    for (size_t i = 0; i < s->nalarm_names; i++) {
+        for (size_t k = 0; k < pl->nalarms; k++) {
+            if (pl->alarms[k].in_alarm && ecs_str__eq(&pl->alarms[k].name, s->alarm_names[i].p,
+                                                      s->alarm_names[i].len))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A failed deployment: FAILED, and with rollback a new deployment of the
+ * last COMPLETED one (or a stall when there is none). */
+static void fail_deployment(ecs_plane *pl, ecs_service *s, const char *why, bool rollback)
+{
+    ecs_deployment *p = s->deps[0], *d = NULL;
+    p->rollout = ECS_ROLLOUT_FAILED;
+    p->updated_ms = pl->now_ms;
+    ecs_plane__service_event(pl, s, "(service %s) (deployment %s) deployment failed: %s",
+                             ecs_str__c(&s->name), ecs_str__c(&p->id), why);
+    if (!rollback || s->completed_rev == NULL)
+        return; /* stalls: a FAILED deployment launches nothing */
+    if (ecs_vec__reserve(pl->ctx, (void **)&s->deps, &s->deps_cap, sizeof *s->deps, s->ndeps + 1) != ECS_OK ||
+        ecs_plane__deployment_new(pl, s, s->completed_family, s->completed_rev, &d) != ECS_OK)
+        return; /* out of memory: FAILED without rollback, as the event says */
+    ecs_plane__service_event(pl, s, "(service %s) rolling back to deployment %s", ecs_str__c(&s->name),
+                             ecs_str__c(&s->completed_id));
+    memmove(&s->deps[1], &s->deps[0], s->ndeps * sizeof *s->deps);
+    s->deps[0] = d;
+    s->ndeps++;
+    s->next_dep_seq++;
+    s->deps[1]->status = ECS_DEP_ACTIVE;
+    /* the completed deployment's reference moves to the new one: it cannot
+     * be chosen again until that completes */
+    s->completed_rev = NULL;
+    s->completed_family = NULL;
+    ecs_str__free(pl->ctx, &s->completed_id);
+    s->start_failures = 0;
+    s->next_launch_ms = 0;
+}
+
+static void check_breaker(ecs_plane *pl, ecs_service *s)
+{
+    ecs_deployment *p = s->deps[0];
+    if (p->rollout != ECS_ROLLOUT_IN_PROGRESS)
+        return;
+    for (size_t i = 0; i < s->ntasks; i++) {
+        ecs_task *t = s->tasks[i];
+        if (t->dep_seq == p->seq && !t->ever_healthy && ecs_plane__task_counts_healthy(pl, t)) {
+            t->ever_healthy = true;
+            p->failed_tasks = 0; /* resetOnHealthyTask (the default) */
+        }
+    }
+    if (s->breaker_enable && p->failed_tasks >= breaker_threshold(s->desired))
+        fail_deployment(pl, s, p->any_running ? "tasks failed health checks." : "tasks failed to start.",
+                        s->breaker_rollback);
+    else if (s->alarms_enable && alarm_on(pl, s))
+        fail_deployment(pl, s, "alarm detected.", s->alarms_rollback);
+}
+
+static void completed(ecs_plane *pl, ecs_service *s, ecs_deployment *p)
+{
+    ecs_str id = { NULL, 0 };
+    p->rollout = ECS_ROLLOUT_COMPLETED;
+    p->updated_ms = pl->now_ms;
+    ecs_plane__service_event(pl, s, "(service %s) (deployment %s) deployment completed.",
+                             ecs_str__c(&s->name), ecs_str__c(&p->id));
+    if (ecs_str__dup(pl->ctx, &id, p->id.p, p->id.len) != ECS_OK)
+        return;
+    if (s->completed_rev != NULL)
+        s->completed_rev->refs--;
+    ecs_str__free(pl->ctx, &s->completed_id);
+    s->completed_id = id;
+    s->completed_rev = p->rev;
+    s->completed_family = p->family;
+    p->rev->refs++;
+}
+
 static void after_pass(ecs_plane *pl, ecs_service *s)
 {
+    register_targets(pl, s);
+    check_breaker(pl, s);
     /* older deployments with no task left are done */
     for (size_t i = 1; i < s->ndeps;) {
         ecs_deployment *d = s->deps[i];
@@ -702,12 +844,8 @@ static void after_pass(ecs_plane *pl, ecs_service *s)
     }
     if (steady(pl, s)) {
         ecs_deployment *p = s->deps[0];
-        if (p->rollout == ECS_ROLLOUT_IN_PROGRESS) {
-            p->rollout = ECS_ROLLOUT_COMPLETED;
-            p->updated_ms = pl->now_ms;
-            ecs_plane__service_event(pl, s, "(service %s) (deployment %s) deployment completed.",
-                                     ecs_str__c(&s->name), ecs_str__c(&p->id));
-        }
+        if (p->rollout == ECS_ROLLOUT_IN_PROGRESS)
+            completed(pl, s, p);
         if (s->steady_event_ms == 0 || pl->now_ms - s->steady_event_ms >= SIX_HOURS_MS) {
             ecs_plane__service_event(pl, s, "(service %s) has reached a steady state.",
                                      ecs_str__c(&s->name));
@@ -748,10 +886,15 @@ ecs_status ecs_plane__schedule(ecs_plane *pl, ecs_cluster *c)
             }
             if (s->ndeps == 0)
                 continue;
-            r2 = s->daemon ? schedule_daemon(pl, s) : schedule_replica(pl, s);
-            if (r2 != ECS_OK)
-                rc = r2;
-            after_pass(pl, s);
+            for (int again = 0; again < 2; again++) {
+                const ecs_deployment *primary = s->deps[0];
+                r2 = s->daemon ? schedule_daemon(pl, s) : schedule_replica(pl, s);
+                if (r2 != ECS_OK)
+                    rc = r2;
+                after_pass(pl, s);
+                if (s->deps[0] == primary)
+                    break; /* a rollback made a new deployment: it starts now */
+            }
         }
     }
     return rc;

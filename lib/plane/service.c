@@ -49,6 +49,8 @@ void ecs_plane__service_free(ecs_ctx *ctx, ecs_service *s)
         ecs_ctx__release(ctx, s->strategies, s->nstrategies * sizeof *s->strategies);
     }
     strs_free(ctx, s->subnets, s->nsubnets);
+    strs_free(ctx, s->alarm_names, s->nalarm_names);
+    ecs_str__free(ctx, &s->completed_id); /* the caller drops completed_rev's reference */
     strs_free(ctx, s->security_groups, s->nsecurity_groups);
     ecs_str__free(ctx, &s->propagate_tags);
     ecs_str__free(ctx, &s->client_token);
@@ -63,6 +65,37 @@ void ecs_plane__service_free(ecs_ctx *ctx, ecs_service *s)
     ecs_vec__free(ctx, s->events, s->events_cap, sizeof *s->events);
     ecs_vec__free(ctx, s->tasks, s->tasks_cap, sizeof *s->tasks);
     ecs_ctx__release(ctx, s, sizeof *s);
+}
+
+ecs_status ecs_plane__deployment_new(ecs_plane *pl, const ecs_service *s, ecs_family *f,
+                                     ecs_revision *rev, ecs_deployment **out)
+{
+    ecs_deployment *d = ecs_ctx__alloc(pl->ctx, sizeof *d);
+    char digits[20];
+    uint64_t x;
+    if (d == NULL)
+        return ECS_E_NOMEM;
+    memset(d, 0, sizeof *d);
+    x = ecs_rng_next(&pl->rng);
+    for (int i = 0; i < 19; i++) {
+        digits[i] = (char)('0' + (x % 10));
+        x /= 10;
+    }
+    digits[19] = '\0';
+    if (digits[0] == '0')
+        digits[0] = '1';
+    if (ecs_str__fmt(pl->ctx, &d->id, "ecs-svc/%s", digits) != ECS_OK) {
+        ecs_ctx__release(pl->ctx, d, sizeof *d);
+        return ECS_E_NOMEM;
+    }
+    d->seq = s->next_dep_seq;
+    d->family = f;
+    d->rev = rev;
+    d->status = ECS_DEP_PRIMARY;
+    d->rollout = ECS_ROLLOUT_IN_PROGRESS;
+    d->created_ms = d->updated_ms = pl->now_ms;
+    *out = d;
+    return ECS_OK;
 }
 
 ecs_deployment *ecs_plane__deployment(const ecs_service *s, uint32_t seq)
@@ -226,10 +259,12 @@ static void write_deployment(const ecs_service *s, ecs_json_writer *w, const ecs
     if (s->has_network)
         write_network(w, s);
     cstr_member(w, "rolloutState", rollout_name(d->rollout));
-    snprintf(reason, sizeof reason, "ECS deployment %s %s.", ecs_str__c(&d->id),
-             d->rollout == ECS_ROLLOUT_COMPLETED ? "completed"
-             : d->rollout == ECS_ROLLOUT_FAILED  ? "failed"
-                                                 : "in progress");
+    if (d->rollout == ECS_ROLLOUT_FAILED)
+        snprintf(reason, sizeof reason, "ECS deployment circuit breaker: %s",
+                 d->any_running ? "tasks failed health checks." : "tasks failed to start.");
+    else
+        snprintf(reason, sizeof reason, "ECS deployment %s %s.", ecs_str__c(&d->id),
+                 d->rollout == ECS_ROLLOUT_COMPLETED ? "completed" : "in progress");
     cstr_member(w, "rolloutStateReason", reason);
     ecs_json_write_obj_end(w);
 }
@@ -290,6 +325,20 @@ ecs_status ecs_plane__write_service(const ecs_plane *pl, ecs_json_writer *w, con
     ecs_json_write_int(w, s->max_pct);
     KEY(w, "minimumHealthyPercent");
     ecs_json_write_int(w, s->min_pct);
+    if (s->nalarm_names > 0 || s->alarms_enable) {
+        KEY(w, "alarms");
+        ecs_json_write_obj_begin(w);
+        KEY(w, "alarmNames");
+        ecs_json_write_arr_begin(w);
+        for (size_t i = 0; i < s->nalarm_names; i++)
+            ecs_json_write_str(w, s->alarm_names[i].p, s->alarm_names[i].len);
+        ecs_json_write_arr_end(w);
+        KEY(w, "enable");
+        ecs_json_write_bool(w, s->alarms_enable);
+        KEY(w, "rollback");
+        ecs_json_write_bool(w, s->alarms_rollback);
+        ecs_json_write_obj_end(w);
+    }
     ecs_json_write_obj_end(w);
     KEY(w, "deployments");
     ecs_json_write_arr_begin(w);

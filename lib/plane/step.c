@@ -80,6 +80,32 @@ static int64_t container_due(const ecs_task *t, size_t i)
     return due;
 }
 
+/* The simulated load balancer: a registered target turns healthy
+ * SIM_TARGET_HEALTHY_MS after the task started, or unhealthy after
+ * "libecs.sim.target-unhealthy-after-seconds". */
+#define SIM_TARGET_HEALTHY_MS 10000
+static int64_t target_unhealthy_ms(const ecs_task *t)
+{
+    const ecs_taskdef *td = t->rev->def;
+    for (size_t i = 0; i < td->ncontainers; i++) {
+        if (td->containers[i].sim_target_unhealthy_after_s >= 0)
+            return td->containers[i].sim_target_unhealthy_after_s * 1000LL;
+    }
+    return -1;
+}
+
+static int64_t target_due(const ecs_task *t)
+{
+    int64_t bad = target_unhealthy_ms(t);
+    if (!t->target_registered || t->target_health == ECS_HEALTH_UNHEALTHY)
+        return NEVER;
+    if (bad >= 0)
+        return t->started_ms + bad;
+    if (t->target_health == ECS_HEALTH_UNKNOWN)
+        return t->started_ms + SIM_TARGET_HEALTHY_MS;
+    return NEVER;
+}
+
 /* The next instant at which the simulated agent acts on t. */
 static int64_t agent_due(const ecs_task *t)
 {
@@ -89,7 +115,10 @@ static int64_t agent_due(const ecs_task *t)
     if (t->desired == ECS_TASK_STOPPED) {
         if (t->last == ECS_TASK_RUNNING)
             return t->stop_requested_ms;
-        return t->stop_requested_ms + stop_ms(t);
+        if (t->last == ECS_TASK_DEACTIVATING)
+            return NEVER; /* the plane ends the draining */
+        return (t->drain_until_ms > t->stop_requested_ms ? t->drain_until_ms : t->stop_requested_ms) +
+               stop_ms(t);
     }
     if (t->last == ECS_TASK_PROVISIONING && start_ms(t) > SIM_PENDING_MS)
         return t->created_at_ms + SIM_PENDING_MS;
@@ -98,6 +127,7 @@ static int64_t agent_due(const ecs_task *t)
     if (t->last == ECS_TASK_RUNNING) {
         for (size_t i = 0; i < t->rev->def->ncontainers; i++)
             due = min64(due, container_due(t, i));
+        due = min64(due, target_due(t));
     }
     return due;
 }
@@ -110,9 +140,12 @@ static void agent_act(ecs_plane *pl, ecs_task *t)
     if (agent_due(t) > now)
         return;
     if (t->desired == ECS_TASK_STOPPED) {
+        int64_t base = t->drain_until_ms > t->stop_requested_ms ? t->drain_until_ms : t->stop_requested_ms;
+        if (t->last == ECS_TASK_DEACTIVATING)
+            return;
         if (t->last == ECS_TASK_RUNNING)
             ecs_plane__task_advance(pl, t, ECS_TASK_STOPPING);
-        if (t->stop_requested_ms + stop_ms(t) <= now)
+        if (base + stop_ms(t) <= now)
             ecs_plane__task_advance(pl, t, ECS_TASK_STOPPED);
         return;
     }
@@ -134,6 +167,12 @@ static void agent_act(ecs_plane *pl, ecs_task *t)
         }
         ecs_plane__task_advance(pl, t, ECS_TASK_RUNNING);
         return;
+    }
+    if (target_due(t) <= now) {
+        t->target_health = target_unhealthy_ms(t) >= 0 && t->started_ms + target_unhealthy_ms(t) <= now
+                               ? ECS_HEALTH_UNHEALTHY
+                               : ECS_HEALTH_HEALTHY;
+        t->version++;
     }
     for (size_t i = 0; i < td->ncontainers; i++) {
         const ecs_container_def *cd = &td->containers[i];
@@ -184,6 +223,11 @@ static int64_t next_due(const ecs_plane *pl)
             }
             if (t->protect_until_ms > now)
                 due = min64(due, t->protect_until_ms);
+            if (t->last == ECS_TASK_DEACTIVATING && t->drain_until_ms > now)
+                due = min64(due, t->drain_until_ms);
+            if (t->svc != NULL && t->started_ms != 0 && t->svc->grace_s > 0 &&
+                t->started_ms + (int64_t)t->svc->grace_s * 1000 > now)
+                due = min64(due, t->started_ms + (int64_t)t->svc->grace_s * 1000);
         }
         for (size_t i = 0; i < c->nservices; i++) {
             const ecs_service *s = c->services[i];
@@ -216,6 +260,8 @@ static void purge(ecs_plane *pl)
                 }
                 for (size_t d = 0; d < s->ndeps; d++)
                     s->deps[d]->rev->refs--;
+                if (s->completed_rev != NULL)
+                    s->completed_rev->refs--;
                 ecs_plane__service_free(pl->ctx, s);
             } else {
                 c->services[k++] = s;
@@ -247,6 +293,11 @@ static ecs_status settle(ecs_plane *pl)
         bool more = false;
         for (size_t ci = 0; ci < pl->nclusters; ci++) {
             ecs_cluster *c = pl->clusters[ci];
+            for (size_t i = 0; i < c->ntasks; i++) {
+                ecs_task *t = c->tasks[i];
+                if (t->last == ECS_TASK_DEACTIVATING && t->drain_until_ms <= pl->now_ms)
+                    ecs_plane__task_drained(pl, t);
+            }
             if (sim(pl)) {
                 for (size_t i = 0; i < c->ntasks; i++) {
                     ecs_task *t = c->tasks[i];
@@ -272,7 +323,41 @@ static ecs_status settle(ecs_plane *pl)
     return rc;
 }
 
-/* Hand out the orders that arose, once each. */
+static ecs_status push_order(ecs_plane *pl, const ecs_cluster *c, const ecs_task *t,
+                             ecs_plane_order_kind kind, size_t lb)
+{
+    ecs_plane_order *o;
+    if (ecs_vec__reserve(pl->ctx, (void **)&pl->orders, &pl->orders_cap, sizeof *pl->orders,
+                         pl->norders + 1) != ECS_OK)
+        return ECS_E_NOMEM;
+    o = &pl->orders[pl->norders++];
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->cluster_arn = ecs_str__c(&c->arn);
+    o->task_arn = ecs_str__c(&t->arn);
+    o->container_instance_arn = t->inst != NULL ? ecs_str__c(&t->inst->arn) : NULL;
+    if (kind == ECS_ORDER_REGISTER_TARGET || kind == ECS_ORDER_DEREGISTER_TARGET) {
+        const ecs_svc_lb *b = &t->svc->lbs[lb];
+        o->target_group_arn = b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
+                                                          : ecs_str__c(&b->load_balancer_name);
+        o->target_port = b->container_port;
+        if (t->private_ip.len > 0) {
+            o->target_id = ecs_str__c(&t->private_ip);
+        } else {
+            o->target_id = t->inst != NULL ? ecs_str__c(&t->inst->ec2_instance_id) : "";
+            for (size_t k = 0; k < t->nbindings; k++) {
+                const ecs_container_def *cd = &t->rev->def->containers[t->bindings[k].container];
+                if (t->bindings[k].container_port == b->container_port &&
+                    ecs_str__eq(&cd->name, b->container_name.p, b->container_name.len))
+                    o->target_port = t->bindings[k].host_port;
+            }
+        }
+    }
+    return ECS_OK;
+}
+
+/* Hand out the orders that arose, once each: per task, target
+ * registrations, then its start or stop, then target deregistrations. */
 static ecs_status collect_orders(ecs_plane *pl)
 {
     pl->norders = 0;
@@ -282,19 +367,32 @@ static ecs_status collect_orders(ecs_plane *pl)
             continue;
         for (size_t i = 0; i < c->ntasks && c->pending_orders > 0; i++) {
             ecs_task *t = c->tasks[i];
-            ecs_plane_order *o;
+            size_t nlbs = t->svc != NULL ? t->svc->nlbs : 0;
             if (t->orders == 0)
                 continue;
-            if (ecs_vec__reserve(pl->ctx, (void **)&pl->orders, &pl->orders_cap, sizeof *pl->orders,
-                                 pl->norders + 1) != ECS_OK)
-                return ECS_E_NOMEM;
-            o = &pl->orders[pl->norders++];
-            o->kind = (t->orders & ECS_ORDER_STOP_PENDING) ? ECS_ORDER_STOP : ECS_ORDER_START;
-            o->cluster_arn = ecs_str__c(&c->arn);
-            o->task_arn = ecs_str__c(&t->arn);
-            o->container_instance_arn = t->inst != NULL ? ecs_str__c(&t->inst->arn) : NULL;
+            if (t->orders & ECS_ORDER_START_PENDING) {
+                if (push_order(pl, c, t, ECS_ORDER_START, 0) != ECS_OK)
+                    return ECS_E_NOMEM;
+            }
+            if (t->orders & ECS_ORDER_REGISTER_PENDING) {
+                for (size_t k = 0; k < nlbs; k++) {
+                    if (push_order(pl, c, t, ECS_ORDER_REGISTER_TARGET, k) != ECS_OK)
+                        return ECS_E_NOMEM;
+                }
+            }
+            if (t->orders & ECS_ORDER_DEREGISTER_PENDING) {
+                for (size_t k = 0; k < nlbs; k++) {
+                    if (push_order(pl, c, t, ECS_ORDER_DEREGISTER_TARGET, k) != ECS_OK)
+                        return ECS_E_NOMEM;
+                }
+            }
+            if (t->orders & ECS_ORDER_STOP_PENDING) {
+                if (push_order(pl, c, t, ECS_ORDER_STOP, 0) != ECS_OK)
+                    return ECS_E_NOMEM;
+            }
+            ecs_plane__task_count(t, -1);
             t->orders = 0;
-            c->pending_orders--;
+            ecs_plane__task_count(t, +1);
         }
     }
     return ECS_OK;

@@ -50,6 +50,8 @@ __all__ = [
     "ECS_PLANE_F_SIMULATED_AGENTS",
     "ECS_ORDER_START",
     "ECS_ORDER_STOP",
+    "ECS_ORDER_REGISTER_TARGET",
+    "ECS_ORDER_DEREGISTER_TARGET",
 ]
 
 ECS_OK = 0
@@ -64,6 +66,8 @@ ECS_PLANE_F_SIMULATED_AGENTS = 0x2
 # enum ecs_plane_order_kind
 ECS_ORDER_START = 1
 ECS_ORDER_STOP = 2
+ECS_ORDER_REGISTER_TARGET = 3
+ECS_ORDER_DEREGISTER_TARGET = 4
 
 ECS_PLACE_BINPACK_CPU = 0
 ECS_PLACE_BINPACK_MEMORY = 1
@@ -103,6 +107,9 @@ class ecs_plane_order(Structure):
         ("cluster_arn", c_char_p),
         ("task_arn", c_char_p),
         ("container_instance_arn", c_char_p),
+        ("target_group_arn", c_char_p),
+        ("target_id", c_char_p),
+        ("target_port", c_uint32),
     ]
 
 

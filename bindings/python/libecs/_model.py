@@ -143,6 +143,9 @@ EXTENSIONS: Tuple[Tuple[str, str], ...] = (
     ("RegisterSubnets", "register_subnets"),
     ("SetFargateCapacity", "set_fargate_capacity"),
     ("SubmitContainerHealth", "submit_container_health"),
+    ("SubmitTargetHealth", "submit_target_health"),
+    ("ModifyTargetGroupAttributes", "modify_target_group_attributes"),
+    ("SetAlarmState", "set_alarm_state"),
 )
 
 # The ECS waiters (from the SDK's waiters model, ecs-2014-11-13.waiters2.json):

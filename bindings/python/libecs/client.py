@@ -49,7 +49,12 @@ _SNAKE_TO_WAITER: Dict[str, str] = {
     "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_"): name
     for name in WAITERS
 }
-_ORDER_KINDS: Dict[int, str] = {_ffi.ECS_ORDER_START: "START", _ffi.ECS_ORDER_STOP: "STOP"}
+_ORDER_KINDS: Dict[int, str] = {
+    _ffi.ECS_ORDER_START: "START",
+    _ffi.ECS_ORDER_STOP: "STOP",
+    _ffi.ECS_ORDER_REGISTER_TARGET: "REGISTER_TARGET",
+    _ffi.ECS_ORDER_DEREGISTER_TARGET: "DEREGISTER_TARGET",
+}
 
 
 def _to_ms(when: _dt.datetime) -> int:
@@ -238,7 +243,7 @@ class ControlPlane:
         self._seq = 0
         self._simulated_agents = bool(simulated_agents)
         # Orders handed out by steps a waiter took, kept for the next step().
-        self._held_orders: List[Dict[str, str]] = []
+        self._held_orders: List[Dict[str, Any]] = []
         self.meta = _Meta(region, account_id)
 
         opts = _ffi.ecs_plane_options()
@@ -444,15 +449,17 @@ class ControlPlane:
         """Whether the plane plays the agents (the constructor's argument)."""
         return self._simulated_agents
 
-    def step(self, seconds: float = 0.0) -> List[Dict[str, str]]:
+    def step(self, seconds: float = 0.0) -> List[Dict[str, Any]]:
         """Move the clock forward by ``seconds`` (0: do only the work due
         now), do the work that falls due on the way (the service scheduler,
         task health, retention and, with ``simulated_agents``, the agents),
         and return the orders for the host's agents that arose since the
         last step, in the order they arose, each once::
 
-            {"order": "START" or "STOP", "clusterArn": ..., "taskArn": ...,
-             "containerInstanceArn": ...}   # absent for a Fargate task
+            {"order": "START" | "STOP" | "REGISTER_TARGET" | "DEREGISTER_TARGET",
+             "clusterArn": ..., "taskArn": ...,
+             "containerInstanceArn": ...,   # absent for a Fargate task
+             "targetGroupArn": ..., "targetId": ..., "targetPort": N}  # target orders
 
         A host without simulated agents carries the orders out and reports
         back with submit_task_state_change. Orders that arose while
@@ -476,6 +483,10 @@ class ControlPlane:
                 }
                 if order.container_instance_arn:
                     item["containerInstanceArn"] = _text(order.container_instance_arn)
+                if order.target_group_arn:
+                    item["targetGroupArn"] = _text(order.target_group_arn)
+                    item["targetId"] = _text(order.target_id)
+                    item["targetPort"] = order.target_port
                 result.append(item)
         return result
 
