@@ -416,6 +416,39 @@ static ecs_status new_deployment(ecs_req *r, ecs_service *s, ecs_family *f, ecs_
     return ECS_OK;
 }
 
+/* The static host ports a task of rev needs must be distinct (as RunTask
+ * finds when it places one): the scheduler could never place a task of a
+ * revision that maps one host port twice, and ecs_plane_step would fail on
+ * it at every step. Refused here as RunTask refuses it. */
+static ecs_status check_host_ports(ecs_req *r, const ecs_revision *rev)
+{
+    const ecs_taskdef *td = rev->def;
+    uint32_t seen[ECS_LAUNCH_MAX_PORTS];
+    size_t n = 0;
+    if (td->network_mode == ECS_NET_AWSVPC || td->network_mode == ECS_NET_NONE)
+        return ECS_OK;
+    for (size_t c = 0; c < td->ncontainers; c++) {
+        for (size_t p = 0; p < td->containers[c].nports; p++) {
+            const ecs_port_mapping *m = &td->containers[c].ports[p];
+            uint32_t host = td->network_mode == ECS_NET_HOST ? m->container_port : m->host_port;
+            uint32_t enc = host | (m->udp ? 0x10000u : 0u);
+            if (m->container_port == 0 || host == 0)
+                continue;
+            for (size_t k = 0; k < n; k++) {
+                if (seen[k] == enc)
+                    return FAIL_IP(r, "placement: task definition %s maps host port %u/%s twice; its tasks "
+                                      "cannot be placed.", ecs_str__c(&rev->arn), (unsigned)host,
+                                   m->udp ? "udp" : "tcp");
+            }
+            if (n == ECS_LAUNCH_MAX_PORTS)
+                return FAIL_IP(r, "placement: task definition %s maps more than %u static host ports.",
+                               ecs_str__c(&rev->arn), (unsigned)ECS_LAUNCH_MAX_PORTS);
+            seen[n++] = enc;
+        }
+    }
+    return ECS_OK;
+}
+
 static ecs_status answer(ecs_req *r, const ecs_service *s)
 {
     ecs_json_write_obj_begin(r->w);
@@ -478,6 +511,8 @@ ecs_status ecs_act__create_service(ecs_req *r)
         return FAIL_CL(r, "Unable to find task definition '%.*s'.", clip(tl), tdref);
     if (rev->status != ECS_TD_ACTIVE)
         return FAIL_CL(r, "TaskDefinition is inactive (%s).", ecs_str__c(&rev->arn));
+    if ((rc = check_host_ports(r, rev)) != ECS_OK)
+        return rc;
     s = ecs_ctx__alloc(r->ctx, sizeof *s);
     if (s == NULL)
         return ecs_req__nomem(r);
@@ -626,6 +661,8 @@ ecs_status ecs_act__update_service(ecs_req *r)
             return FAIL_CL(r, "Unable to find task definition '%.*s'.", clip(tl), tdref);
         if (rev->status != ECS_TD_ACTIVE)
             return FAIL_CL(r, "TaskDefinition is inactive (%s).", ecs_str__c(&rev->arn));
+        if ((rc = check_host_ports(r, rev)) != ECS_OK)
+            return rc;
         {
             uint32_t need = s->launch_type == ECS_LAUNCH_FARGATE    ? ECS_COMPAT_FARGATE
                             : s->launch_type == ECS_LAUNCH_EXTERNAL ? ECS_COMPAT_EXTERNAL

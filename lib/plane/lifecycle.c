@@ -191,7 +191,9 @@ void ecs_plane__task_advance(ecs_plane *pl, ecs_task *t, ecs_task_status s)
         for (size_t i = 0; i < t->rev->def->ncontainers; i++)
             t->containers[i].last = ECS_TASK_STOPPED;
         t->orders = 0;
-        if (t->svc != NULL && !t->ever_running) {
+        if (t->svc != NULL && !t->ever_running &&
+            (t->stop_code == ECS_STOP_NONE || t->stop_code == ECS_STOP_TASK_FAILED_TO_START)) {
+            /* a start failure; not a task the scheduler or a user stopped first */
             ecs_deployment *d = ecs_plane__deployment(t->svc, t->dep_seq);
             int64_t backoff = 10000;
             t->svc->start_failures++;

@@ -37,9 +37,10 @@
  * unable to consistently start tasks successfully" is written. A task
  * reaching RUNNING or a new task definition (UpdateService) clears it.
  *
- * Events repeat no message that is already the newest one unless six hours
- * have passed; "has reached a steady state" is written when the service
- * becomes steady and every six hours while it stays so.
+ * Events repeat no message written in the last six hours unless the
+ * service reached a steady state since (the cause cleared); "has reached a
+ * steady state" is written when the service becomes steady and every six
+ * hours while it stays so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -50,12 +51,21 @@
 
 #define SIX_HOURS_MS (6LL * 60 * 60 * 1000)
 
-/* Add an event unless the newest says the same and is under six hours old. */
+/* Add an event unless it repeats one written in the last six hours while
+ * the cause has not cleared (spec 1.6): looking back from the newest event,
+ * a "has reached a steady state" event marks the point where every earlier
+ * cause cleared. */
 static void event_once(ecs_plane *pl, ecs_service *s, const char *msg)
 {
-    if (s->nevents > 0 && pl->now_ms - s->events[s->nevents - 1].at_ms < SIX_HOURS_MS &&
-        strcmp(ecs_str__c(&s->events[s->nevents - 1].message), msg) == 0)
-        return;
+    for (size_t i = s->nevents; i-- > 0;) {
+        const ecs_event *e = &s->events[i];
+        if (pl->now_ms - e->at_ms >= SIX_HOURS_MS)
+            break;
+        if (strcmp(ecs_str__c(&e->message), msg) == 0)
+            return;
+        if (strstr(ecs_str__c(&e->message), ") has reached a steady state.") != NULL)
+            break;
+    }
     ecs_plane__service_event(pl, s, "%s", msg);
 }
 

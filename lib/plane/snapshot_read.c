@@ -273,7 +273,7 @@ enum {
     TK_ID, TK_FAM, TK_REV, TK_INST, TK_LT, TK_GRP, TK_BY, TK_AZ, TK_LAST, TK_DES, TK_AT, TK_VER,
     TK_CPU, TK_MEM, TK_B, TK_OV, TK_ENI, TK_SUB, TK_IP, TK_PIP, TK_MAC, TK_TAGS,
     TK_SVC, TK_DSEQ, TK_PULL0, TK_PULL1, TK_START, TK_STOPPING, TK_XSTOP, TK_STOPPED, TK_SREQ,
-    TK_PROT, TK_SCODE, TK_SWHY, TK_STEXT, TK_HEALTH, TK_EVER, TK_ORD, TK_CONT, TK_COUNT
+    TK_PROT, TK_SCODE, TK_SWHY, TK_STEXT, TK_HEALTH, TK_EVER, TK_ORD, TK_CONT, TK_LB, TK_COUNT
 };
 static const char *const k_task_keys[TK_COUNT] = { "id", "family", "revision", "instance",
                                                     "launchType", "group", "startedBy", "zone",
@@ -286,7 +286,7 @@ static const char *const k_task_keys[TK_COUNT] = { "id", "family", "revision", "
                                                     "stoppedAt", "stopRequestedAt",
                                                     "protectedUntil", "stopCode", "stopWhy",
                                                     "stoppedReason", "health", "everRunning",
-                                                    "orders", "containers" };
+                                                    "orders", "containers", "loadBalancing" };
 
 static bool task_field_bad(rd *r, int k, const char *what)
 {
@@ -396,12 +396,30 @@ static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_js
             return false;
     }
     if (!task_int(r, m[TK_SCODE], TK_SCODE, 0, ECS_STOP_TERMINATION_NOTICE, &code) ||
-        !task_int(r, m[TK_SWHY], TK_SWHY, 0, ECS_WHY_SERVICE_DELETED, &why) ||
+        !task_int(r, m[TK_SWHY], TK_SWHY, 0, ECS_WHY_TARGET_UNHEALTHY, &why) ||
         !task_str(r, m[TK_STEXT], TK_STEXT, false, &t->stop_text) ||
         !task_int(r, m[TK_HEALTH], TK_HEALTH, 0, ECS_HEALTH_UNHEALTHY, &health) ||
         !task_int(r, m[TK_EVER], TK_EVER, 0, 1, &ever) ||
-        !task_int(r, m[TK_ORD], TK_ORD, 0, ECS_ORDER_START_PENDING | ECS_ORDER_STOP_PENDING, &ord))
+        !task_int(r, m[TK_ORD], TK_ORD, 0,
+                  ECS_ORDER_START_PENDING | ECS_ORDER_STOP_PENDING | ECS_ORDER_REGISTER_PENDING |
+                      ECS_ORDER_DEREGISTER_PENDING,
+                  &ord))
         return false;
+    {
+        const ecs_json_val *lb = m[TK_LB];
+        int64_t eh = 0, reg = 0, th = 0, until = 0;
+        if (ecs_json_type_of(lb) != ECS_JSON_ARRAY || ecs_json_len(lb) != 4 ||
+            ecs_json_get_int(ecs_json_arr_get(lb, 0), &eh) != ECS_OK || eh < 0 || eh > 1 ||
+            ecs_json_get_int(ecs_json_arr_get(lb, 1), &reg) != ECS_OK || reg < 0 || reg > 1 ||
+            ecs_json_get_int(ecs_json_arr_get(lb, 2), &th) != ECS_OK || th < 0 || th > ECS_HEALTH_UNHEALTHY ||
+            ecs_json_get_int(ecs_json_arr_get(lb, 3), &until) != ECS_OK || until < 0)
+            return task_field_bad(r, TK_LB, "expected [everHealthy 0|1, targetRegistered 0|1, "
+                                            "targetHealth 0..2, drainUntil >= 0]");
+        t->ever_healthy = eh != 0;
+        t->target_registered = reg != 0;
+        t->target_health = (ecs_health)th;
+        t->drain_until_ms = until;
+    }
     t->svc = svc >= 0 ? c->services[svc] : NULL;
     t->dep_seq = (uint32_t)dseq;
     t->pull_started_ms = ts[0];
@@ -728,7 +746,7 @@ static bool read_deployment(rd *r, ecs_plane *pl, ecs_service *s, const ecs_json
         !get_int(r, o, "ro", 0, ECS_ROLLOUT_FAILED, true, &ro) ||
         !get_int(r, o, "at", 0, INT64_MAX, true, &at) ||
         !get_int(r, o, "upd", 0, INT64_MAX, true, &upd) ||
-        !get_u32(r, o, "failed", false, &d->failed_tasks))
+        !get_u32(r, o, "failed", false, &d->failed_tasks) || !get_flag(r, o, "ran", &d->any_running))
         return false;
     if (d->seq == 0 || d->seq >= s->next_dep_seq)
         return bad(r, "seq: deployments count from 1 and are below the service's nextDep");
@@ -761,6 +779,36 @@ static bool read_deployment(rd *r, ecs_plane *pl, ecs_service *s, const ecs_json
     if (d->status == ECS_DEP_PRIMARY && s->ndeps > 1)
         return bad(r, "st: only the first deployment is the primary one");
     return true;
+}
+
+/* "doneFam", "doneRev", "doneId": the last COMPLETED deployment (a
+ * reference on its revision). */
+static bool read_completed(rd *r, ecs_plane *pl, const ecs_json_val *o, ecs_service *s)
+{
+    ecs_str fam = { NULL, 0 };
+    int64_t rev = 0;
+    bool found = false;
+    size_t fi;
+    if (member(r, o, "doneFam") == NULL)
+        return true;
+    if (!get_str(r, o, "doneFam", true, &fam) || !get_int(r, o, "doneRev", 1, UINT32_MAX, true, &rev) ||
+        !get_str(r, o, "doneId", true, &s->completed_id)) {
+        ecs_str__free(r->ctx, &fam);
+        return false;
+    }
+    fi = ecs_plane__family_find(pl, fam.p, fam.len, &found);
+    ecs_str__free(r->ctx, &fam);
+    if (!found)
+        return bad(r, "doneFam: no such task definition family");
+    for (size_t k = 0; k < pl->families[fi]->nrevs; k++) {
+        if (pl->families[fi]->revs[k]->revision == (uint32_t)rev) {
+            s->completed_family = pl->families[fi];
+            s->completed_rev = pl->families[fi]->revs[k];
+            s->completed_rev->refs++;
+            return true;
+        }
+    }
+    return bad(r, "doneRev: no such revision");
 }
 
 /* "lbs": [[targetGroupArn, loadBalancerName, containerName, port]] */
@@ -829,7 +877,10 @@ static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_va
         !get_u32(r, o, "pfKind", false, &s->place_fail_kind) ||
         !get_int(r, o, "pfAt", 0, INT64_MAX, false, &s->place_fail_ms) ||
         !get_int(r, o, "inactive", 0, INT64_MAX, false, &s->inactive_ms) ||
-        !get_hex(r, member(r, o, "fp"), &s->fingerprint) || !read_lbs(r, o, s))
+        !get_hex(r, member(r, o, "fp"), &s->fingerprint) || !read_lbs(r, o, s) ||
+        !read_strs(r, o, "alarms", 10, &s->alarm_names, &s->nalarm_names) ||
+        !get_flag(r, o, "alarmsOn", &s->alarms_enable) || !get_flag(r, o, "alarmsRb", &s->alarms_rollback) ||
+        !get_flag(r, o, "newOnly", &s->spread_new_only) || !read_completed(r, pl, o, s))
         return false;
     if (s->name.len == 0 || s->arn.len == 0)
         return bad(r, "a service's name and ARN must not be empty");
@@ -1073,6 +1124,49 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
     return true;
 }
 
+/* "targetGroups": [[arn, delaySeconds]], "alarms": [[name, inAlarm]] */
+static bool read_lb_and_alarms(rd *r, ecs_plane *pl, const ecs_json_val *root)
+{
+    const ecs_json_val *tg = get_arr(r, root, "targetGroups", true);
+    const ecs_json_val *al = get_arr(r, root, "alarms", true);
+    if (tg == NULL || al == NULL)
+        return false;
+    if (ecs_vec__reserve(r->ctx, (void **)&pl->target_groups, &pl->target_groups_cap,
+                         sizeof *pl->target_groups, ecs_json_len(tg)) != ECS_OK ||
+        ecs_vec__reserve(r->ctx, (void **)&pl->alarms, &pl->alarms_cap, sizeof *pl->alarms,
+                         ecs_json_len(al)) != ECS_OK)
+        return nomem(r);
+    for (const ecs_json_val *e = ecs_json_first(tg); e != NULL; e = ecs_json_next(tg, e)) {
+        ecs_target_group *g = &pl->target_groups[pl->ntarget_groups];
+        size_t n = 0;
+        const char *arn = ecs_json_str(r->doc, ecs_json_arr_get(e, 0), &n);
+        int64_t d = 0;
+        if (ecs_json_len(e) != 2 || arn == NULL || n == 0 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 1), &d) != ECS_OK || d < 0 || d > 3600)
+            return bad(r, "targetGroups: expected [arn, delay 0..3600]");
+        memset(g, 0, sizeof *g);
+        if (ecs_str__dup(r->ctx, &g->arn, arn, n) != ECS_OK)
+            return nomem(r);
+        g->deregistration_delay_s = (uint32_t)d;
+        pl->ntarget_groups++;
+    }
+    for (const ecs_json_val *e = ecs_json_first(al); e != NULL; e = ecs_json_next(al, e)) {
+        ecs_alarm *a = &pl->alarms[pl->nalarms];
+        size_t n = 0;
+        const char *name = ecs_json_str(r->doc, ecs_json_arr_get(e, 0), &n);
+        int64_t on = 0;
+        if (ecs_json_len(e) != 2 || name == NULL || n == 0 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 1), &on) != ECS_OK || on < 0 || on > 1)
+            return bad(r, "alarms: expected [name, 0|1]");
+        memset(a, 0, sizeof *a);
+        if (ecs_str__dup(r->ctx, &a->name, name, n) != ECS_OK)
+            return nomem(r);
+        a->in_alarm = on != 0;
+        pl->nalarms++;
+    }
+    return true;
+}
+
 ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len, ecs_plane **out)
 {
     ecs_json_parse_options po = ECS_JSON_PARSE_OPTIONS_INIT;
@@ -1166,7 +1260,7 @@ ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len, ecs
             goto done;
         sn->next_host = (uint32_t)next;
     }
-    if (!read_families(&r, pl, families))
+    if (!read_families(&r, pl, families) || !read_lb_and_alarms(&r, pl, root))
         goto done;
     if (ecs_vec__reserve(ctx, (void **)&pl->clusters, &pl->clusters_cap, sizeof(ecs_cluster *), ecs_json_len(clusters)) != ECS_OK) {
         nomem(&r);

@@ -33,7 +33,9 @@
  *    "lbs":[[targetGroupArn,loadBalancerName,containerName,port]],"tags":[[k,v]...],
  *    "deps":[{"seq","id","fam","rev","st","ro","at","upd","failed"}...],
  *    "events":[[id, message, atMs]...],"startFail","nextLaunch","steady",
- *    "pfKind","pfAt","inactive"}
+ *    "pfKind","pfAt","inactive","alarms":[S],"alarmsOn","alarmsRb","newOnly",
+ *    "doneFam","doneRev","doneId"} (doneX: the last COMPLETED deployment, for rollback)
+ * and at the top "targetGroups":[[arn, delaySeconds]], "alarms":[[name, inAlarm]].
  * Strings, arrays and the flags and counters from "daemon" on are left out
  * when empty or 0. A deployment names its revision by family and number.
  * Tasks are positional arrays (see write_task) to keep a million of them
@@ -144,6 +146,8 @@ static void write_instance(ecs_json_writer *w, const ecs_instance *in)
  *  seq (0 for none), pullStartedMs, pullStoppedMs, startedMs, stoppingMs,
  *  executionStoppedMs, stoppedMs, stopRequestedMs, protectUntilMs,
  *  stopCode, stopWhy, stopText, health, everRunning (0 or 1), orders,
+ *  (the containers' states, then) [everHealthy, targetRegistered,
+ *  targetHealth, drainUntilMs],
  *  [[lastStatus, health, hasExit (0 or 1), exitCode, reason, runtimeId]...
  *   one per container of the definition]]
  * Enumerations are their values in plane_internal.h; times are ms, 0 for
@@ -252,6 +256,14 @@ static void write_task(ecs_json_writer *w, const ecs_task *t, int64_t svc)
         ecs_json_write_arr_end(w);
     }
     ecs_json_write_arr_end(w);
+    /* load balancing and health: [everHealthy, targetRegistered,
+     * targetHealth, drainUntil] */
+    ecs_json_write_arr_begin(w);
+    ecs_json_write_int(w, t->ever_healthy ? 1 : 0);
+    ecs_json_write_int(w, t->target_registered ? 1 : 0);
+    ecs_json_write_int(w, (int64_t)t->target_health);
+    ecs_json_write_int(w, t->drain_until_ms);
+    ecs_json_write_arr_end(w);
     ecs_json_write_arr_end(w);
 }
 
@@ -342,6 +354,7 @@ static void write_service(ecs_json_writer *w, const ecs_service *s)
             i_member(w, "at", d->created_ms);
             i_member(w, "upd", d->updated_ms);
             nz_member(w, "failed", d->failed_tasks);
+            nz_member(w, "ran", d->any_running ? 1 : 0);
             ecs_json_write_obj_end(w);
         }
         ecs_json_write_arr_end(w);
@@ -364,6 +377,15 @@ static void write_service(ecs_json_writer *w, const ecs_service *s)
     nz_member(w, "pfKind", s->place_fail_kind);
     nz_member(w, "pfAt", s->place_fail_ms);
     nz_member(w, "inactive", s->inactive_ms);
+    strs(w, "alarms", s->alarm_names, s->nalarm_names);
+    nz_member(w, "alarmsOn", s->alarms_enable ? 1 : 0);
+    nz_member(w, "alarmsRb", s->alarms_rollback ? 1 : 0);
+    nz_member(w, "newOnly", s->spread_new_only ? 1 : 0);
+    if (s->completed_rev != NULL) {
+        s_member(w, "doneFam", &s->completed_family->name);
+        i_member(w, "doneRev", s->completed_rev->revision);
+        s_member(w, "doneId", &s->completed_id);
+    }
     ecs_json_write_obj_end(w);
 }
 
@@ -403,6 +425,24 @@ ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
         s_member(w, "az", &pl->subnets[i].az);
         i_member(w, "next", pl->subnets[i].next_host);
         ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    K(w, "targetGroups");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->ntarget_groups; i++) {
+        ecs_json_write_arr_begin(w);
+        str_or_empty(w, &pl->target_groups[i].arn);
+        ecs_json_write_int(w, pl->target_groups[i].deregistration_delay_s);
+        ecs_json_write_arr_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    K(w, "alarms");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->nalarms; i++) {
+        ecs_json_write_arr_begin(w);
+        str_or_empty(w, &pl->alarms[i].name);
+        ecs_json_write_int(w, pl->alarms[i].in_alarm ? 1 : 0);
+        ecs_json_write_arr_end(w);
     }
     ecs_json_write_arr_end(w);
     K(w, "families");

@@ -79,8 +79,18 @@ static char *run(ecs_plane *pl, const script *s, size_t i)
     size_t len = 0;
     char *copy;
     if (strcmp(s->actions[i], "AdvanceTime") == 0) {
-        ecs_plane_set_time(pl, ecs_plane_now_ms(pl) + 60000);
-        return strdup("time");
+        /* {"seconds": N}: the step's orders are part of the answer */
+        const char *sec = strstr(s->requests[i], "\"seconds\":");
+        long long n = sec != NULL ? atoll(sec + 10) : 60;
+        const ecs_plane_order *orders = NULL;
+        size_t norders = 0, used;
+        char *buf = malloc(64 + 400 * 64);
+        ecs_plane_step(pl, ecs_plane_now_ms(pl) + n * 1000, &orders, &norders);
+        used = (size_t)snprintf(buf, 64, "time %lld:", (long long)ecs_plane_now_ms(pl));
+        for (size_t k = 0; k < norders && k < 64; k++)
+            used += (size_t)snprintf(buf + used, 400, " %d %s %s", (int)orders[k].kind, orders[k].task_arn,
+                                     orders[k].target_id != NULL ? orders[k].target_id : "-");
+        return buf;
     }
     ecs_plane_call(pl, s->actions[i], strlen(s->actions[i]), s->requests[i], strlen(s->requests[i]),
                    &out, &len);
@@ -94,6 +104,8 @@ static void load_examples(script *s, ecs_ctx *ctx)
 {
     script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/quickstart.jsonl");
     script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/placement.jsonl");
+    script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/services.jsonl");
+    script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/deployments.jsonl");
     /* more placements after the halfway point, random ones included */
     {
         static const char *const extra[][2] = {
@@ -116,32 +128,26 @@ static void load_examples(script *s, ecs_ctx *ctx)
     }
 }
 
-static void test_snapshot__restored_plane_answers_like_the_original(void **state)
+/* Run the script on a plane up to call `cut`, snapshot, restore, run the
+ * rest on both and compare every answer and the final states. */
+static void restore_at(ecs_ctx *ctx, script *s, uint32_t flags, size_t cut)
 {
-    ecs_ctx *ctx = test_ctx_new(NULL);
     ecs_plane_options o = ECS_PLANE_OPTIONS_INIT;
     ecs_plane *a, *b = NULL;
-    script s = { NULL, NULL, 0 };
     const char *snap;
-    size_t snap_len, half;
-    (void)state;
-    load_examples(&s, ctx);
-    assert_true(s.n > 40);
+    size_t snap_len;
     o.seed = 1234;
+    o.flags = flags;
     assert_int_equal(ecs_plane_new(ctx, &o, &a), ECS_OK);
-    for (half = 0; half < s.n; half++) {
-        /* stop after the first RunTask of the placement walkthrough */
-        free(run(a, &s, half));
-        if (strcmp(s.actions[half], "RunTask") == 0)
-            break;
-    }
+    for (size_t i = 0; i <= cut; i++)
+        free(run(a, s, i));
     assert_int_equal(ecs_plane_snapshot(a, &snap, &snap_len), ECS_OK);
     assert_int_equal(ecs_plane_restore(ctx, snap, snap_len, &b), ECS_OK);
-    for (size_t i = half + 1; i < s.n; i++) {
-        char *ra = run(a, &s, i), *rb = run(b, &s, i);
+    for (size_t i = cut + 1; i < s->n; i++) {
+        char *ra = run(a, s, i), *rb = run(b, s, i);
         if (strcmp(ra, rb) != 0)
-            fail_msg("call %zu (%s) answers differently after restore:\n%.300s\n%.300s", i,
-                     s.actions[i], ra, rb);
+            fail_msg("flags %u, cut after call %zu: call %zu (%s) answers differently after "
+                     "restore:\n%.300s\n%.300s", (unsigned)flags, cut, i, s->actions[i], ra, rb);
         free(ra);
         free(rb);
     }
@@ -157,6 +163,39 @@ static void test_snapshot__restored_plane_answers_like_the_original(void **state
     }
     ecs_plane_free(a);
     ecs_plane_free(b);
+}
+
+static size_t nth_call(const script *s, const char *action, size_t nth)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (strcmp(s->actions[i], action) == 0 && nth-- == 0)
+            return i;
+    }
+    fail_msg("the script has no call %s number %zu", action, nth);
+    return 0;
+}
+
+/* Cut points: the first placement; a service scaled out with an instance
+ * about to drain; a rollout under way behind a load balancer (targets
+ * draining); a rollout that is about to trip the circuit breaker. Both with
+ * and without simulated agents. */
+static void test_snapshot__restored_plane_answers_like_the_original(void **state)
+{
+    ecs_ctx *ctx = test_ctx_new(NULL);
+    script s = { NULL, NULL, 0 };
+    size_t cuts[5];
+    (void)state;
+    load_examples(&s, ctx);
+    assert_true(s.n > 40);
+    cuts[0] = nth_call(&s, "RunTask", 0);
+    cuts[1] = nth_call(&s, "UpdateContainerInstancesState", 0);
+    cuts[2] = nth_call(&s, "UpdateService", 2);     /* deployments: v2 rolls out */
+    cuts[3] = cuts[2] + 1;                          /* ... and time passes */
+    cuts[4] = nth_call(&s, "UpdateService", 3);     /* v3, which fails */
+    for (uint32_t flags = 0; flags <= ECS_PLANE_F_SIMULATED_AGENTS; flags += ECS_PLANE_F_SIMULATED_AGENTS) {
+        for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++)
+            restore_at(ctx, &s, flags, cuts[k]);
+    }
     script_free(&s);
     ecs_ctx_free(ctx);
 }
@@ -171,9 +210,19 @@ static void test_snapshot__snapshot_of_restored_is_identical(void **state)
     char *copy;
     (void)state;
     load_examples(&s, ctx);
-    assert_int_equal(ecs_plane_new(ctx, NULL, &a), ECS_OK);
-    for (size_t i = 0; i < s.n; i++)
+    {
+        ecs_plane_options o = ECS_PLANE_OPTIONS_INIT;
+        o.flags = ECS_PLANE_F_SIMULATED_AGENTS;
+        assert_int_equal(ecs_plane_new(ctx, &o, &a), ECS_OK);
+    }
+    for (size_t i = 0; i < s.n; i++) {
         free(run(a, &s, i));
+        if (strcmp(s.actions[i], "UpdateService") == 0 && strstr(s.requests[i], "checkout:2") != NULL) {
+            /* mid-rollout: new targets registered, old ones draining */
+            assert_int_equal(ecs_plane_set_time(a, ecs_plane_now_ms(a) + 8000), ECS_OK);
+            break;
+        }
+    }
     assert_int_equal(ecs_plane_snapshot(a, &snap, &l1), ECS_OK);
     copy = strndup(snap, l1);
     assert_int_equal(ecs_plane_restore(ctx, copy, l1, &b), ECS_OK);
@@ -224,9 +273,19 @@ static void test_snapshot__damaged_or_foreign_snapshots_are_refused(void **state
     test_alloc_init(&ta);
     ctx = test_ctx_new(&ta);
     load_examples(&s, ctx);
-    assert_int_equal(ecs_plane_new(ctx, NULL, &a), ECS_OK);
-    for (size_t i = 0; i < s.n; i++)
+    {
+        ecs_plane_options o = ECS_PLANE_OPTIONS_INIT;
+        o.flags = ECS_PLANE_F_SIMULATED_AGENTS;
+        assert_int_equal(ecs_plane_new(ctx, &o, &a), ECS_OK);
+    }
+    for (size_t i = 0; i < s.n; i++) {
         free(run(a, &s, i));
+        if (strcmp(s.actions[i], "UpdateService") == 0 && strstr(s.requests[i], "checkout:2") != NULL) {
+            /* mid-rollout: new targets registered, old ones draining */
+            assert_int_equal(ecs_plane_set_time(a, ecs_plane_now_ms(a) + 8000), ECS_OK);
+            break;
+        }
+    }
     assert_int_equal(ecs_plane_snapshot(a, &snap, &len), ECS_OK);
     good = strndup(snap, len);
     expect_refused(ctx, &ta, good, "libecs-snapshot", "other-snapshot", "format");
