@@ -118,6 +118,41 @@ ECS_API ecs_status ecs_deploy_preview(uint32_t desired, uint32_t min_pct, uint32
                                       uint32_t capacity, ecs_deploy_step *steps, size_t max_steps,
                                       size_t *nsteps);
 
+/* ------------------------------------------------------------------------ */
+/* Capacity provider strategies (spec 5).                                    */
+
+/** One item of a capacity provider strategy. */
+typedef struct ecs_capacity_item {
+    uint32_t base;   /**< Tasks this provider gets first (at most one item has a base). */
+    uint32_t weight; /**< Share of the tasks beyond the bases. */
+} ecs_capacity_item;
+
+/**
+ * Which provider gets the next task, given how many each holds now
+ * (a deterministic D'Hondt-style apportionment, libecs's choice since AWS
+ * publishes no rounding): a provider below its base gets it; otherwise the
+ * provider with weight > 0 whose (assigned - base + 1) / weight is
+ * smallest, ties to the larger weight, then to the earlier item. For
+ * [{A, base 2, weight 1}, {B, weight 3}] the sequence is A A B B B A B B B A:
+ * 10 tasks give A 4, B 6.
+ * @param assigned  Tasks each item's provider holds, n entries.
+ * @param out       Receives the item's index.
+ * @return ECS_OK; ECS_E_CONFLICT when no item can take a task (every base
+ *         met and every weight 0); ECS_E_INVALID_ARG.
+ */
+ECS_API ecs_status ecs_capacity_next(const ecs_capacity_item *items, size_t n, const uint32_t *assigned,
+                                     size_t *out);
+
+/**
+ * Which provider gives up a task on scale-in: the one furthest above the
+ * share ecs_capacity_next() would give it of one task fewer (so bases are
+ * the last to go), ties to the later item.
+ * @return ECS_OK; ECS_E_CONFLICT when no provider holds a task;
+ *         ECS_E_INVALID_ARG.
+ */
+ECS_API ecs_status ecs_capacity_scale_in(const ecs_capacity_item *items, size_t n,
+                                         const uint32_t *assigned, size_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -122,6 +122,15 @@ ecs_status ecs_act__create_cluster(ecs_req *r)
         ecs_plane__cluster_free(r->ctx, c);
         return ecs_req__nomem(r);
     }
+    {
+        ecs_str *oc;
+        ecs_cp_item *oi;
+        size_t on, oni;
+        if ((rc = ecs_req__cluster_providers(r, c, &oc, &on, &oi, &oni)) != ECS_OK) {
+            ecs_plane__cluster_free(r->ctx, c);
+            return rc;
+        }
+    }
     /* write the answer first: once it is complete the change cannot fail */
     ecs_json_write_obj_begin(r->w);
     ecs_json_write_key(r->w, "cluster", 7);

@@ -495,9 +495,8 @@ ecs_status ecs_act__create_service(ecs_req *r)
         return FAIL_IP(r, "Unable to Start a service that is still Draining.");
     if (token != NULL && (ctl == 0 || ctl > 36))
         return FAIL_IP(r, "clientToken: 1 to 36 characters.");
-    if (ecs_req__member(r, r->root, "capacityProviderStrategy") != NULL)
-        return FAIL_IP(r, "capacityProviderStrategy: capacity providers are not supported by this "
-                          "version of libecs; give a launchType.");
+    if (ecs_req__member(r, r->root, "capacityProviderStrategy") != NULL && lt != NULL)
+        return FAIL_IP(r, "launchType and capacityProviderStrategy cannot both be given.");
     if (ctl_v != NULL) {
         size_t n = 0;
         const char *type = ecs_req__str(r, ctl_v, "type", &n);
@@ -520,6 +519,34 @@ ecs_status ecs_act__create_service(ecs_req *r)
     s->cluster = c;
     s->fingerprint = fp;
     s->launch_type = ECS_LAUNCH_EC2;
+    {
+        const ecs_json_val *cps = ecs_req__member(r, r->root, "capacityProviderStrategy");
+        if (cps != NULL) {
+            if ((rc = ecs_req__cp_strategy(r, cps, "capacityProviderStrategy", c->cps, c->ncps, &s->strategy,
+                                           &s->nstrategy)) != ECS_OK)
+                goto fail;
+        } else if (lt == NULL && c->ndefault_strategy > 0) {
+            /* the cluster's default strategy, as it is now */
+            s->strategy = ecs_ctx__alloc(r->ctx, c->ndefault_strategy * sizeof *s->strategy);
+            if (s->strategy == NULL) {
+                rc = ecs_req__nomem(r);
+                goto fail;
+            }
+            memset(s->strategy, 0, c->ndefault_strategy * sizeof *s->strategy);
+            s->nstrategy = c->ndefault_strategy;
+            for (size_t k = 0; k < c->ndefault_strategy; k++) {
+                s->strategy[k].base = c->default_strategy[k].base;
+                s->strategy[k].weight = c->default_strategy[k].weight;
+                if (ecs_str__dup(r->ctx, &s->strategy[k].provider, c->default_strategy[k].provider.p,
+                                 c->default_strategy[k].provider.len) != ECS_OK) {
+                    rc = ecs_req__nomem(r);
+                    goto fail;
+                }
+            }
+        }
+        if (s->nstrategy > 0 && ecs_plane__provider_is_fargate(s->strategy[0].provider.p, s->strategy[0].provider.len))
+            s->launch_type = ECS_LAUNCH_FARGATE;
+    }
     if (lt != NULL) {
         if (ll == 7 && memcmp(lt, "FARGATE", 7) == 0)
             s->launch_type = ECS_LAUNCH_FARGATE;
@@ -639,8 +666,10 @@ ecs_status ecs_act__update_service(ecs_req *r)
     const char *tdref = ecs_req__str(r, r->root, "taskDefinition", &tl);
     const ecs_json_val *dcv = ecs_req__member(r, r->root, "desiredCount");
     bool force = ecs_req__bool(r, r->root, "forceNewDeployment", false);
-    bool new_rev, deploy;
+    bool new_rev, deploy, has_new_cp = false;
     ecs_str propagate = { NULL, 0 };
+    ecs_cp_item *new_cp = NULL;
+    size_t nnew_cp = 0;
     parts p;
     ecs_status rc;
 
@@ -649,9 +678,6 @@ ecs_status ecs_act__update_service(ecs_req *r)
         return rc;
     if (s->status != ECS_SVC_ACTIVE)
         return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
-    if (ecs_req__member(r, r->root, "capacityProviderStrategy") != NULL)
-        return FAIL_IP(r, "capacityProviderStrategy: capacity providers are not supported by this "
-                          "version of libecs.");
     saved = *s;
     rev = s->deps[0]->rev;
     f = s->deps[0]->family;
@@ -700,6 +726,26 @@ ecs_status ecs_act__update_service(ecs_req *r)
                         "awsvpc.", ecs_str__c(&rev->arn));
         goto fail;
     }
+    {
+        const ecs_json_val *cps = ecs_req__member(r, r->root, "capacityProviderStrategy");
+        if (cps != NULL) {
+            if (s->nstrategy == 0 && ecs_json_len(cps) > 0) {
+                rc = FAIL_IP(r, "capacityProviderStrategy: the service was created with a launch type; "
+                                "it cannot move to a capacity provider strategy (libecs keeps it).");
+                goto fail;
+            }
+            if ((rc = ecs_req__cp_strategy(r, cps, "capacityProviderStrategy", c->cps, c->ncps, &new_cp,
+                                           &nnew_cp)) != ECS_OK)
+                goto fail;
+            if (nnew_cp > 0 && ecs_plane__provider_is_fargate(new_cp[0].provider.p, new_cp[0].provider.len) !=
+                                   (s->launch_type == ECS_LAUNCH_FARGATE)) {
+                rc = FAIL_IP(r, "capacityProviderStrategy: a service cannot move between Fargate and Auto "
+                                "Scaling group capacity providers.");
+                goto fail;
+            }
+            has_new_cp = true;
+        }
+    }
     s->enable_execute_command = ecs_req__bool(r, r->root, "enableExecuteCommand", s->enable_execute_command);
     s->managed_tags = ecs_req__bool(r, r->root, "enableECSManagedTags", s->managed_tags);
     new_rev = rev != s->deps[0]->rev;
@@ -726,6 +772,10 @@ ecs_status ecs_act__update_service(ecs_req *r)
     parts_swap(s, &p);
     if (propagate.len > 0)
         s->propagate_tags = propagate;
+    if (has_new_cp) {
+        s->strategy = new_cp;
+        s->nstrategy = nnew_cp;
+    }
     if ((rc = answer(r, s)) != ECS_OK) {
         parts_swap(s, &p); /* the new arrays back into p, freed below */
         if (d != NULL) {
@@ -738,9 +788,12 @@ ecs_status ecs_act__update_service(ecs_req *r)
     }
     if (propagate.len > 0)
         ecs_str__free(r->ctx, &saved.propagate_tags);
+    if (has_new_cp)
+        ecs_plane__cp_items_free(r->ctx, saved.strategy, saved.nstrategy);
     parts_free(r->ctx, &p);
     return ECS_OK;
 fail:
+    ecs_plane__cp_items_free(r->ctx, new_cp, nnew_cp);
     if (d != NULL)
         ecs_plane__deployment_free(r->ctx, d);
     /* the service as it was (its deployments array may have moved) */

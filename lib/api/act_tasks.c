@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "api/req.h"
+#include "ecs/deploy.h"
 
 #define FAIL_IP(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER, __VA_ARGS__)
 #define FAIL_CL(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_CLIENT, __VA_ARGS__)
@@ -199,9 +200,24 @@ static ecs_status decode_common(ecs_req *r, launch *l, bool start_task)
     } else if (lt != NULL && !(lt_len == 3 && memcmp(lt, "EC2", 3) == 0)) {
         return FAIL_IP(r, "launchType: libecs runs EC2, FARGATE and EXTERNAL tasks.");
     }
-    if (ecs_req__member(r, r->root, "capacityProviderStrategy") != NULL)
-        return FAIL_IP(r, "capacityProviderStrategy: capacity providers are not supported by this "
-                          "version of libecs; give a launchType.");
+    {
+        const ecs_json_val *cps = ecs_req__member(r, r->root, "capacityProviderStrategy");
+        if (cps != NULL && lt != NULL)
+            return FAIL_IP(r, "launchType and capacityProviderStrategy cannot both be given.");
+        if (cps != NULL && start_task)
+            return FAIL_IP(r, "capacityProviderStrategy: StartTask names its container instances.");
+        if (cps != NULL) {
+            if ((rc = ecs_req__cp_strategy(r, cps, "capacityProviderStrategy", l->c->cps, l->c->ncps,
+                                           &l->cp_owned, &l->ncp)) != ECS_OK)
+                return rc;
+            l->cp = l->cp_owned;
+        } else if (lt == NULL && !start_task && l->c->ndefault_strategy > 0) {
+            l->cp = l->c->default_strategy; /* the cluster's default strategy */
+            l->ncp = l->c->ndefault_strategy;
+        }
+        if (l->ncp > 0 && ecs_plane__provider_is_fargate(l->cp[0].provider.p, l->cp[0].provider.len))
+            l->lt = ECS_LAUNCH_FARGATE;
+    }
     {
         uint32_t need = l->lt == ECS_LAUNCH_FARGATE ? ECS_COMPAT_FARGATE
                         : l->lt == ECS_LAUNCH_EXTERNAL ? ECS_COMPAT_EXTERNAL
@@ -413,6 +429,79 @@ oom:
     return ecs_req__nomem(r);
 }
 
+/* Tasks split over a capacity provider strategy (spec 5): each task's
+ * provider from the apportionment over this call's tasks. */
+static ecs_status assign_providers(ecs_req *r, const launch *l, ecs_task **made, size_t count, size_t *which)
+{
+    uint32_t assigned[ECS_MAX_STRATEGY_ITEMS];
+    ecs_capacity_item items[ECS_MAX_STRATEGY_ITEMS];
+    memset(assigned, 0, sizeof assigned);
+    for (size_t k = 0; k < l->ncp; k++) {
+        items[k].base = l->cp[k].base;
+        items[k].weight = l->cp[k].weight;
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t k = 0;
+        if (l->ncp > 1 && ecs_capacity_next(items, l->ncp, assigned, &k) != ECS_OK)
+            return FAIL_IP(r, "capacityProviderStrategy: no capacity provider can take a task (every "
+                              "weight is 0).");
+        assigned[k]++;
+        which[i] = k;
+        if (ecs_str__dup(r->ctx, &made[i]->capacity_provider, l->cp[k].provider.p, l->cp[k].provider.len) != ECS_OK)
+            return ecs_req__nomem(r);
+    }
+    return ECS_OK;
+}
+
+/* EC2 placement provider by provider: each group with the constraint that
+ * keeps it on its provider's instances; outcomes recorded per task. */
+static ecs_status place_ec2_by_provider(ecs_req *r, launch *l, batch *b, ecs_task **made, size_t count,
+                                        const size_t *which, ecs_place_reason *reason, char (*inst)[600],
+                                        char (*detail)[256])
+{
+    if (l->c->registered_instances == 0)
+        return FAIL_IP(r, "No Container Instances were found in your cluster.");
+    for (size_t k = 0; k < l->ncp; k++) {
+        ecs_task *sub[10];
+        size_t idx[10], n = 0, saved = l->nmember_of;
+        char expr[300];
+        ecs_place_result *res = NULL;
+        ecs_status rc;
+        int len;
+        for (size_t i = 0; i < count; i++) {
+            if (which[i] == k) {
+                idx[n] = i;
+                sub[n++] = made[i];
+            }
+        }
+        if (n == 0)
+            continue;
+        if (l->nmember_of >= ECS_PLACE_MAX_CONSTRAINTS)
+            return FAIL_IP(r, "placementConstraints: no room for the capacity provider's constraint.");
+        len = snprintf(expr, sizeof expr, "attribute:%s == %s", ECS_CP_ATTRIBUTE, ecs_str__c(&l->cp[k].provider));
+        l->member_of[l->nmember_of] = expr;
+        l->member_of_len[l->nmember_of++] = len > 0 && (size_t)len < sizeof expr ? (size_t)len : 0;
+        rc = ecs_plane__launch_place_ec2(r->pl, l, sub, n, &res);
+        l->nmember_of = saved;
+        if (res != NULL)
+            b->engine_has_them = true;
+        if (rc != ECS_OK) {
+            ecs_place_result_free(res);
+            return rc == ECS_E_NOMEM ? ecs_req__nomem(r) : FAIL_IP(r, "placement: %s", ecs_ctx_errmsg(r->ctx));
+        }
+        for (size_t j = 0; j < n; j++) {
+            ecs_place_outcome o;
+            if (ecs_place_result_get(res, j, &o) != ECS_OK || o.reason == ECS_PLACE_OK)
+                continue;
+            reason[idx[j]] = o.reason;
+            snprintf(inst[idx[j]], 600, "%.*s", (int)o.instance_id_len, o.instance_id != NULL ? o.instance_id : "");
+            snprintf(detail[idx[j]], 256, "%s", o.explanation != NULL ? o.explanation : "");
+        }
+        ecs_place_result_free(res);
+    }
+    return ECS_OK;
+}
+
 /* ECS's reason text for an outcome. A constraint that no instance meets
  * is reported with the texts ECS uses for them. */
 static const char *failure_reason(const launch *l, const ecs_place_outcome *o)
@@ -425,9 +514,8 @@ static const char *failure_reason(const launch *l, const ecs_place_outcome *o)
     return "MemberOf placement constraint unsatisfied.";
 }
 
-static ecs_status run_or_start(ecs_req *r, bool start_task)
+static ecs_status run_or_start_with(ecs_req *r, bool start_task, launch *lp)
 {
-    launch l;
     batch b;
     ecs_task *made[10];
     bool placed[10];
@@ -440,12 +528,14 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
     ecs_token *new_token = NULL;
     ecs_place_reason start_reason[10];
     char start_detail[10][256];
+    char fail_inst[10][600];
+    size_t which[10];
 
     memset(&b, 0, sizeof b);
-    if ((rc = decode_common(r, &l, start_task)) != ECS_OK)
+    if ((rc = decode_common(r, lp, start_task)) != ECS_OK)
         return rc;
-    for (size_t i = 0; i < l.nsubnets; i++)
-        saved_hosts[i] = l.subnets[i]->next_host;
+    for (size_t i = 0; i < lp->nsubnets; i++)
+        saved_hosts[i] = lp->subnets[i]->next_host;
     for (size_t i = 0; i < 10; i++) {
         start_reason[i] = ECS_PLACE_AGENT;
         start_detail[i][0] = '\0';
@@ -453,11 +543,11 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
     if (!start_task) {
         ecs_token *tok = NULL;
         uint64_t fp = 0;
-        rc = client_token(r, l.c, &tok, &fp);
+        rc = client_token(r, lp->c, &tok, &fp);
         if (rc != ECS_OK)
             return rc;
         if (tok != NULL)
-            return replay_token(r, l.c, tok, fp);
+            return replay_token(r, lp->c, tok, fp);
     }
     if (start_task) {
         targets = ecs_req__member(r, r->root, "containerInstances");
@@ -472,7 +562,7 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
         count = (size_t)v;
     }
     for (nmade = 0; nmade < count; nmade++) {
-        if ((rc = new_task(r, &l, &made[nmade])) != ECS_OK)
+        if ((rc = new_task(r, lp, &made[nmade])) != ECS_OK)
             goto fail;
         placed[nmade] = false;
     }
@@ -480,7 +570,7 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
         /* one task per named instance, checked by the engine with that
          * instance as the only candidate */
         size_t i = 0;
-        if (l.c->ninstances > 0 && ecs_plane__engine_sync(r->pl, l.c) != ECS_OK) {
+        if (lp->c->ninstances > 0 && ecs_plane__engine_sync(r->pl, lp->c) != ECS_OK) {
             rc = ecs_req__nomem(r);
             goto fail;
         }
@@ -488,7 +578,7 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
         for (const ecs_json_val *v = ecs_json_first(targets); v != NULL; v = ecs_json_next(targets, v), i++) {
             size_t n = 0;
             const char *ref = ecs_json_str(r->doc, v, &n);
-            named[i] = ecs_plane__instance_by_ref(r->pl, l.c, ref, n);
+            named[i] = ecs_plane__instance_by_ref(r->pl, lp->c, ref, n);
         }
         for (i = 0; i < count; i++) {
             ecs_place_request q = ECS_PLACE_REQUEST_INIT;
@@ -498,25 +588,25 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
             ecs_place_result *res = NULL;
             ecs_place_outcome o;
             int k;
-            if (named[i] == NULL || named[i]->status == ECS_INST_INACTIVE || l.c->engine == NULL)
+            if (named[i] == NULL || named[i]->status == ECS_INST_INACTIVE || lp->c->engine == NULL)
                 continue;
             k = snprintf(expr, sizeof expr, "ec2InstanceId == '%s'", ecs_str__c(&named[i]->ec2_instance_id));
             exprs[0] = expr;
             expr_lens[0] = k > 0 && (size_t)k < sizeof expr ? (size_t)k : 0;
             q.count = 1;
-            q.need.cpu = l.cpu;
-            q.need.memory_mib = l.mem;
-            q.need.eni = l.awsvpc;
-            q.need.ports = l.ports;
-            q.need.nports = l.nports;
-            q.need.group = l.group;
-            q.need.group_len = l.group_len;
+            q.need.cpu = lp->cpu;
+            q.need.memory_mib = lp->mem;
+            q.need.eni = lp->awsvpc;
+            q.need.ports = lp->ports;
+            q.need.nports = lp->nports;
+            q.need.group = lp->group;
+            q.need.group_len = lp->group_len;
             q.member_of = exprs;
             q.member_of_lens = expr_lens;
             q.nmember_of = 1;
             q.task_ids = (const char *const *)&made[i]->id.p;
             q.task_id_lens = &made[i]->id.len;
-            rc = ecs_place_tasks(l.c->engine, &q, &res);
+            rc = ecs_place_tasks(lp->c->engine, &q, &res);
             if (rc != ECS_OK) {
                 rc = rc == ECS_E_NOMEM ? ecs_req__nomem(r) : FAIL_IP(r, "placement: %s", ecs_ctx_errmsg(r->ctx));
                 goto fail;
@@ -542,13 +632,24 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
             ecs_place_result_free(res);
         }
         b.engine_has_them = true;
-    } else if (l.lt == ECS_LAUNCH_FARGATE) {
-        if (ecs_plane__launch_place_fargate(r->pl, &l, made, count, placed) != ECS_OK) {
+    } else if (lp->lt == ECS_LAUNCH_FARGATE) {
+        if (lp->ncp > 0 && (rc = assign_providers(r, lp, made, count, which)) != ECS_OK)
+            goto fail;
+        if (ecs_plane__launch_place_fargate(r->pl, lp, made, count, placed) != ECS_OK) {
             rc = ecs_req__nomem(r);
             goto fail;
         }
+    } else if (lp->ncp > 0) {
+        for (size_t i = 0; i < count; i++)
+            fail_inst[i][0] = '\0';
+        if ((rc = assign_providers(r, lp, made, count, which)) != ECS_OK ||
+            (rc = place_ec2_by_provider(r, lp, &b, made, count, which, start_reason, fail_inst,
+                                        start_detail)) != ECS_OK)
+            goto fail;
+        for (size_t i = 0; i < count; i++)
+            placed[i] = made[i]->inst != NULL;
     } else {
-        if ((rc = place_ec2(r, &l, &b, made, count)) != ECS_OK)
+        if ((rc = place_ec2(r, lp, &b, made, count)) != ECS_OK)
             goto fail;
         for (size_t i = 0; i < count; i++)
             placed[i] = made[i]->inst != NULL;
@@ -561,7 +662,7 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
             if (placed[i])
                 placed_tasks[np++] = made[i];
         }
-        if (ecs_plane__launch_reserve(r->pl, l.c, NULL, placed_tasks, np) != ECS_OK) {
+        if (ecs_plane__launch_reserve(r->pl, lp->c, NULL, placed_tasks, np) != ECS_OK) {
             rc = ecs_req__nomem(r);
             goto fail;
         }
@@ -574,7 +675,7 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
             if (placed[i])
                 placed_tasks[np++] = made[i];
         }
-        if (!start_task && (rc = token_record(r, l.c, placed_tasks, np, &new_token)) != ECS_OK)
+        if (!start_task && (rc = token_record(r, lp->c, placed_tasks, np, &new_token)) != ECS_OK)
             goto fail;
     }
     /* the answer: placed tasks, then failures */
@@ -605,17 +706,24 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
                 memset(&o, 0, sizeof o);
                 o.reason = start_reason[i];
                 o.explanation = start_detail[i];
-                write_failure(r, named[i]->arn.p, named[i]->arn.len, failure_reason(&l, &o),
+                write_failure(r, named[i]->arn.p, named[i]->arn.len, failure_reason(lp, &o),
                               start_detail[i]);
             }
-        } else if (l.lt == ECS_LAUNCH_FARGATE) {
+        } else if (lp->lt == ECS_LAUNCH_FARGATE) {
             write_failure(r, NULL, 0,
                           "Capacity is unavailable at this time. Please try again later or in a "
                           "different availability zone.", NULL);
+        } else if (lp->ncp > 0) {
+            ecs_place_outcome o;
+            memset(&o, 0, sizeof o);
+            o.reason = start_reason[i];
+            o.explanation = start_detail[i];
+            write_failure(r, fail_inst[i][0] != '\0' ? fail_inst[i] : NULL, strlen(fail_inst[i]),
+                          failure_reason(lp, &o), start_detail[i]);
         } else {
             ecs_place_outcome o;
             if (ecs_place_result_get(b.result, i, &o) == ECS_OK)
-                write_failure(r, o.instance_id, o.instance_id_len, failure_reason(&l, &o),
+                write_failure(r, o.instance_id, o.instance_id_len, failure_reason(lp, &o),
                               o.explanation);
         }
     }
@@ -640,7 +748,7 @@ static ecs_status run_or_start(ecs_req *r, bool start_task)
     ecs_place_result_free(b.result);
     b.result = NULL;
     if (new_token != NULL)
-        l.c->tokens[l.c->ntokens++] = new_token;
+        lp->c->tokens[lp->c->ntokens++] = new_token;
     return ECS_OK;
 fail:
     if (new_token != NULL) {
@@ -653,13 +761,25 @@ fail:
     }
     for (size_t i = 0; i < nmade; i++) {
         /* the engine recorded the tasks it placed: give their room back */
-        if (b.engine_has_them && l.c->engine != NULL)
-            (void)ecs_place_remove_task(l.c->engine, made[i]->id.p, made[i]->id.len);
+        if (b.engine_has_them && lp->c->engine != NULL)
+            (void)ecs_place_remove_task(lp->c->engine, made[i]->id.p, made[i]->id.len);
         ecs_plane__task_free(r->ctx, made[i]);
     }
-    for (size_t i = 0; i < l.nsubnets; i++)
-        l.subnets[i]->next_host = saved_hosts[i];
+    for (size_t i = 0; i < lp->nsubnets; i++)
+        lp->subnets[i]->next_host = saved_hosts[i];
     ecs_place_result_free(b.result);
+    return rc;
+}
+
+
+static ecs_status run_or_start(ecs_req *r, bool start_task)
+{
+    launch l;
+    ecs_status rc;
+    memset(&l, 0, sizeof l);
+    rc = run_or_start_with(r, start_task, &l);
+    if (l.cp_owned != NULL)
+        ecs_plane__cp_items_free(r->ctx, l.cp_owned, l.ncp);
     return rc;
 }
 

@@ -19,14 +19,17 @@ typedef struct action {
 
 /* Sorted by name for binary search. */
 static const action k_actions[] = {
+    { "CreateCapacityProvider", ecs_act__create_capacity_provider },
     { "CreateCluster", ecs_act__create_cluster },
     { "CreateService", ecs_act__create_service },
     { "DeleteAttributes", ecs_act__delete_attributes },
+    { "DeleteCapacityProvider", ecs_act__delete_capacity_provider },
     { "DeleteCluster", ecs_act__delete_cluster },
     { "DeleteService", ecs_act__delete_service },
     { "DeleteTaskDefinitions", ecs_act__delete_task_definitions },
     { "DeregisterContainerInstance", ecs_act__deregister_container_instance },
     { "DeregisterTaskDefinition", ecs_act__deregister_task_definition },
+    { "DescribeCapacityProviders", ecs_act__describe_capacity_providers },
     { "DescribeClusters", ecs_act__describe_clusters },
     { "DescribeContainerInstances", ecs_act__describe_container_instances },
     { "DescribeServices", ecs_act__describe_services },
@@ -42,6 +45,7 @@ static const action k_actions[] = {
     { "ListTasks", ecs_act__list_tasks },
     { "ModifyTargetGroupAttributes", ecs_act__modify_target_group_attributes },
     { "PutAttributes", ecs_act__put_attributes },
+    { "PutClusterCapacityProviders", ecs_act__put_cluster_capacity_providers },
     { "RegisterContainerInstance", ecs_act__register_container_instance },
     { "RegisterSubnets", ecs_act__register_subnets },
     { "RegisterTaskDefinition", ecs_act__register_task_definition },

@@ -80,6 +80,10 @@ ecs_status ecs_act__submit_container_state_change(ecs_req *r);
 ecs_status ecs_act__stop_task(ecs_req *r);
 ecs_status ecs_act__update_task_protection(ecs_req *r);
 ecs_status ecs_act__get_task_protection(ecs_req *r);
+ecs_status ecs_act__create_capacity_provider(ecs_req *r);
+ecs_status ecs_act__describe_capacity_providers(ecs_req *r);
+ecs_status ecs_act__delete_capacity_provider(ecs_req *r);
+ecs_status ecs_act__put_cluster_capacity_providers(ecs_req *r);
 /* libecs extensions (not ECS actions; no API-model shape) */
 ecs_status ecs_act__submit_container_health(ecs_req *r);
 ecs_status ecs_act__submit_target_health(ecs_req *r);
@@ -111,5 +115,15 @@ ecs_status ecs_req__constraints(ecs_req *r, const ecs_json_val *list, size_t fro
 /* A fingerprint of the request's members other than clientToken (FNV-1a
  * over their canonical JSON), for idempotency checks. */
 ecs_status ecs_req__fingerprint(ecs_req *r, uint64_t *out);
+
+/* Decode a capacityProviderStrategy list (path names it in messages) into
+ * *out (NULL and 0 for an empty or absent list). allowed: the providers the
+ * strategy may name (the cluster's), or NULL for any existing one. */
+ecs_status ecs_req__cp_strategy(ecs_req *r, const ecs_json_val *list, const char *path,
+                                const ecs_str *allowed, size_t nallowed, ecs_cp_item **out, size_t *nout);
+/* The request's capacityProviders and defaultCapacityProviderStrategy into
+ * cluster c; the old values are handed back (to free, or to restore). */
+ecs_status ecs_req__cluster_providers(ecs_req *r, ecs_cluster *c, ecs_str **old_cps, size_t *old_ncps,
+                                      ecs_cp_item **old_items, size_t *old_nitems);
 
 #endif /* ECS_API_REQ_H */

@@ -137,3 +137,69 @@ ecs_status ecs_deploy_preview(uint32_t desired, uint32_t min_pct, uint32_t max_p
     }
     return ECS_OK;
 }
+
+ecs_status ecs_capacity_next(const ecs_capacity_item *items, size_t n, const uint32_t *assigned,
+                             size_t *out)
+{
+    size_t best = SIZE_MAX;
+    if (items == NULL || assigned == NULL || out == NULL || n == 0)
+        return ECS_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].base > assigned[i]) {
+            *out = i;
+            return ECS_OK;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t num_i, num_b;
+        if (items[i].weight == 0)
+            continue;
+        if (best == SIZE_MAX) {
+            best = i;
+            continue;
+        }
+        /* (a_i - b_i + 1) / w_i < (a_b - b_b + 1) / w_b, cross-multiplied */
+        num_i = ((int64_t)assigned[i] - (int64_t)items[i].base + 1) * (int64_t)items[best].weight;
+        num_b = ((int64_t)assigned[best] - (int64_t)items[best].base + 1) * (int64_t)items[i].weight;
+        if (num_i < num_b || (num_i == num_b && items[i].weight > items[best].weight))
+            best = i;
+    }
+    if (best == SIZE_MAX)
+        return ECS_E_CONFLICT;
+    *out = best;
+    return ECS_OK;
+}
+
+ecs_status ecs_capacity_scale_in(const ecs_capacity_item *items, size_t n, const uint32_t *assigned,
+                                 size_t *out)
+{
+    uint64_t total = 0;
+    uint32_t target[64];
+    int64_t best_over = INT64_MIN;
+    size_t best = SIZE_MAX;
+    if (items == NULL || assigned == NULL || out == NULL || n == 0 || n > 64)
+        return ECS_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++)
+        total += assigned[i];
+    if (total == 0)
+        return ECS_E_CONFLICT;
+    /* the share of one task fewer, replayed from nothing */
+    memset(target, 0, n * sizeof target[0]);
+    for (uint64_t k = 0; k + 1 < total; k++) {
+        size_t i;
+        if (ecs_capacity_next(items, n, target, &i) != ECS_OK)
+            break;
+        target[i]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t over = (int64_t)assigned[i] - (int64_t)target[i];
+        if (assigned[i] > 0 && over >= best_over) {
+            best_over = over;
+            best = i;
+        }
+    }
+    if (best == SIZE_MAX)
+        return ECS_E_CONFLICT;
+    *out = best;
+    return ECS_OK;
+}

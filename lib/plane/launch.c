@@ -82,7 +82,9 @@ ecs_status ecs_plane__launch_new_task(ecs_plane *pl, const ecs_launch *l, ecs_ta
         ecs_str__dup(pl->ctx, &t->group, l->group, l->group_len) != ECS_OK ||
         ecs_str__dup(pl->ctx, &t->started_by, l->started_by,
                      l->started_by != NULL ? l->started_by_len : 0) != ECS_OK ||
-        ecs_plane__task_containers(pl->ctx, t) != ECS_OK)
+        ecs_plane__task_containers(pl->ctx, t) != ECS_OK ||
+        (l->capacity_provider != NULL &&
+         ecs_str__dup(pl->ctx, &t->capacity_provider, l->capacity_provider, strlen(l->capacity_provider)) != ECS_OK))
         goto oom;
     if (l->nports > 0) {
         t->bindings = ecs_ctx__alloc(pl->ctx, l->nports * sizeof(ecs_binding));

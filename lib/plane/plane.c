@@ -120,6 +120,9 @@ void ecs_plane_free(ecs_plane *pl)
     ecs_json_writer_free(pl->w);
     ecs_json_writer_free(pl->dump_w);
     ecs_vec__free(ctx, pl->orders, pl->orders_cap, sizeof *pl->orders);
+    for (size_t i = 0; i < pl->nproviders; i++)
+        ecs_plane__provider_free(ctx, pl->providers[i]);
+    ecs_vec__free(ctx, pl->providers, pl->providers_cap, sizeof *pl->providers);
     for (size_t i = 0; i < pl->ntarget_groups; i++)
         ecs_str__free(ctx, &pl->target_groups[i].arn);
     ecs_vec__free(ctx, pl->target_groups, pl->target_groups_cap, sizeof *pl->target_groups);

@@ -182,6 +182,7 @@ typedef struct ecs_task {
     ecs_json_doc *overrides;       /* the request's overrides, or NULL */
     ecs_str eni_id, subnet_id, private_ip, public_ip, mac;
     ecs_tags tags;
+    ecs_str capacity_provider;    /* the provider that gave it room, or empty */
     /* lifecycle (lib/plane/lifecycle.c); 0: not (yet) happened */
     int64_t pull_started_ms, pull_stopped_ms, started_ms, stopping_ms;
     int64_t execution_stopped_ms, stopped_ms;
@@ -199,6 +200,23 @@ typedef struct ecs_task {
     uint8_t orders;               /* ECS_ORDER_* not yet handed to the host */
     ecs_container_state *containers; /* one per container definition */
 } ecs_task;
+
+/* A capacity provider (account-wide) and a strategy's items. FARGATE and
+ * FARGATE_SPOT are built in and not in the plane's list. */
+typedef struct ecs_capacity_provider {
+    ecs_str name, arn, asg_arn;
+    bool deleted;                 /* DeleteCapacityProvider: INACTIVE */
+    bool managed_termination_protection;
+    ecs_tags tags;
+} ecs_capacity_provider;
+
+typedef struct ecs_cp_item {
+    ecs_str provider;             /* a name */
+    uint32_t base, weight;
+} ecs_cp_item;
+
+#define ECS_MAX_STRATEGY_ITEMS 20u
+#define ECS_MAX_CLUSTER_PROVIDERS 20u
 
 /* A load balancer's target group as far as tasks care: how long a target
  * drains before its task may stop (default 300 s, as ELB's). */
@@ -282,6 +300,8 @@ typedef struct ecs_service {
     struct ecs_revision *completed_rev;  /* revision (a reference), for rollback */
     ecs_str completed_id;
     bool spread_new_only;         /* extension: spread counts the new revision only */
+    ecs_cp_item *strategy;        /* capacityProviderStrategy (none: launch type) */
+    size_t nstrategy;
     uint32_t grace_s;             /* healthCheckGracePeriodSeconds */
     ecs_str *member_of;           /* placementConstraints memberOf expressions */
     size_t nmember_of;
@@ -337,6 +357,10 @@ typedef struct ecs_cluster {
     ecs_service **services;       /* creation order, INACTIVE ones until purged */
     size_t nservices, services_cap;
     uint32_t pending_orders;      /* tasks with orders not yet handed out */
+    ecs_str *cps;                 /* associated capacity providers (names) */
+    size_t ncps;
+    ecs_cp_item *default_strategy;
+    size_t ndefault_strategy;
 } ecs_cluster;
 
 typedef enum ecs_td_status {
@@ -375,6 +399,8 @@ struct ecs_plane {
     size_t nclusters, clusters_cap;
     ecs_family **families;        /* sorted by name */
     size_t nfamilies, families_cap;
+    ecs_capacity_provider **providers; /* CreateCapacityProvider, creation order */
+    size_t nproviders, providers_cap;
     struct ecs_target_group *target_groups; /* ModifyTargetGroupAttributes (extension) */
     size_t ntarget_groups, target_groups_cap;
     struct ecs_alarm *alarms;     /* SetAlarmState (extension) */
@@ -488,6 +514,10 @@ typedef struct ecs_launch {
     ecs_service *svc;             /* service tasks: their service and deployment */
     uint32_t dep_seq;
     const ecs_json_val *overrides; /* RunTask's overrides, or NULL */
+    const char *capacity_provider; /* the provider tasks go to, or NULL */
+    const ecs_cp_item *cp;        /* RunTask's capacity provider strategy (or the cluster's) */
+    size_t ncp;
+    ecs_cp_item *cp_owned;        /* when decoded from the request: freed by the caller */
 } ecs_launch;
 
 /* Fill l->ports and l->bind_tmpl from the definition's port mappings. */
@@ -515,6 +545,23 @@ ecs_status ecs_plane__launch_place_fargate(ecs_plane *pl, ecs_launch *l, ecs_tas
  * task's instance for its static ports, so that joining cannot fail. */
 ecs_status ecs_plane__launch_reserve(ecs_plane *pl, ecs_cluster *c, ecs_service *svc,
                                      ecs_task *const *made, size_t n);
+
+/* ---- Capacity providers (lib/plane/capacity.c) ------------------------ */
+
+/* The attribute by which a container instance says which capacity
+ * provider's Auto Scaling group it belongs to (given at registration). */
+#define ECS_CP_ATTRIBUTE "ecs.capacity-provider"
+
+void ecs_plane__provider_free(ecs_ctx *ctx, ecs_capacity_provider *p);
+void ecs_plane__cp_items_free(ecs_ctx *ctx, ecs_cp_item *items, size_t n);
+/* A provider by name or ARN (not the built-in Fargate ones), or NULL. */
+ecs_capacity_provider *ecs_plane__provider(const ecs_plane *pl, const char *ref, size_t len);
+bool ecs_plane__provider_is_fargate(const char *name, size_t len);
+/* The provider an instance belongs to ("" when none). */
+const ecs_str *ecs_plane__instance_provider(const ecs_instance *inst);
+ecs_status ecs_plane__write_provider(const ecs_plane *pl, ecs_json_writer *w, const char *name,
+                                     size_t name_len, const ecs_capacity_provider *p);
+ecs_status ecs_plane__write_strategy(ecs_json_writer *w, const ecs_cp_item *items, size_t n);
 
 /* ---- Task lifecycle (lib/plane/lifecycle.c) ---------------------------- */
 

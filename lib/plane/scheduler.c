@@ -194,7 +194,7 @@ static void unplaced_event(ecs_plane *pl, ecs_service *s, const ecs_place_outcom
 /* Launch n tasks of deployment d (on instance only, for a daemon). The
  * placed ones join the cluster; *started says how many. */
 static ecs_status launch(ecs_plane *pl, ecs_service *s, ecs_deployment *d, uint32_t n,
-                         const ecs_instance *only, uint32_t *started)
+                         const ecs_instance *only, const ecs_str *provider, uint32_t *started)
 {
     ecs_launch l;
     ecs_task **made = NULL, **placed = NULL;
@@ -210,6 +210,15 @@ static ecs_status launch(ecs_plane *pl, ecs_service *s, ecs_deployment *d, uint3
     if (n == 0)
         return ECS_OK;
     fill_launch(pl, s, d, &l);
+    if (provider != NULL) {
+        l.capacity_provider = ecs_str__c(provider);
+        if (!ecs_plane__provider_is_fargate(provider->p, provider->len) &&
+            l.nmember_of < ECS_PLACE_MAX_CONSTRAINTS) {
+            int k = snprintf(expr, sizeof expr, "attribute:%s == %s", ECS_CP_ATTRIBUTE, ecs_str__c(provider));
+            l.member_of[l.nmember_of] = expr;
+            l.member_of_len[l.nmember_of++] = k > 0 && (size_t)k < sizeof expr ? (size_t)k : 0;
+        }
+    }
     if (only != NULL && l.nmember_of < ECS_PLACE_MAX_CONSTRAINTS) {
         int k = snprintf(expr, sizeof expr, "ec2InstanceId == '%s'", ecs_str__c(&only->ec2_instance_id));
         l.member_of[l.nmember_of] = expr;
@@ -296,6 +305,62 @@ undo:
     if (ok != NULL)
         ecs_ctx__release(pl->ctx, ok, n * sizeof *ok);
     return rc;
+}
+
+/* ---- capacity provider strategies (spec 5) ------------------------------ */
+
+/* Live tasks (desiredStatus RUNNING) of the service per strategy item. */
+static void provider_counts(const ecs_service *s, ecs_task *const *v, size_t n, uint32_t *out)
+{
+    memset(out, 0, s->nstrategy * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < s->nstrategy; k++) {
+            if (ecs_str__eq(&v[i]->capacity_provider, s->strategy[k].provider.p, s->strategy[k].provider.len))
+                out[k]++;
+        }
+    }
+}
+
+static void strategy_items(const ecs_service *s, ecs_capacity_item *items)
+{
+    for (size_t k = 0; k < s->nstrategy; k++) {
+        items[k].base = s->strategy[k].base;
+        items[k].weight = s->strategy[k].weight;
+    }
+}
+
+/* Start want tasks of d, each on the provider the apportionment gives it
+ * (over the service's live tasks and the ones started before it). */
+static ecs_status launch_by_provider(ecs_plane *pl, ecs_service *s, ecs_deployment *d, uint32_t want)
+{
+    uint32_t assigned[ECS_MAX_STRATEGY_ITEMS], per[ECS_MAX_STRATEGY_ITEMS];
+    ecs_capacity_item items[ECS_MAX_STRATEGY_ITEMS];
+    size_t nlive = 0;
+    ecs_task **live = ecs_ctx__alloc(pl->ctx, (s->ntasks > 0 ? s->ntasks : 1) * sizeof *live);
+    if (live == NULL)
+        return ECS_E_NOMEM;
+    for (size_t i = 0; i < s->ntasks; i++) {
+        if (s->tasks[i]->desired == ECS_TASK_RUNNING)
+            live[nlive++] = s->tasks[i];
+    }
+    provider_counts(s, live, nlive, assigned);
+    ecs_ctx__release(pl->ctx, live, (s->ntasks > 0 ? s->ntasks : 1) * sizeof *live);
+    strategy_items(s, items);
+    memset(per, 0, sizeof per);
+    for (uint32_t i = 0; i < want; i++) {
+        size_t k;
+        if (ecs_capacity_next(items, s->nstrategy, assigned, &k) != ECS_OK)
+            break;
+        assigned[k]++;
+        per[k]++;
+    }
+    for (size_t k = 0; k < s->nstrategy; k++) {
+        uint32_t started = 0;
+        ecs_status rc;
+        if (per[k] > 0 && (rc = launch(pl, s, d, per[k], NULL, &s->strategy[k].provider, &started)) != ECS_OK)
+            return rc;
+    }
+    return ECS_OK;
 }
 
 /* ---- stopping ---------------------------------------------------------- */
@@ -482,7 +547,30 @@ static ecs_status schedule_replica(ecs_plane *pl, ecs_service *s)
                 alive[nalive++] = s->tasks[i];
         }
         while (nrank < surplus && nrank < ncand) {
-            size_t k = pick_victim(pl, s, cand + nrank, ncand - nrank, alive, nalive, keep);
+            size_t k;
+            if (s->nstrategy > 0) {
+                /* the provider furthest above its share gives first: move
+                 * its candidates to the front of the unranked part */
+                uint32_t counts[ECS_MAX_STRATEGY_ITEMS];
+                ecs_capacity_item items[ECS_MAX_STRATEGY_ITEMS];
+                size_t p, front = nrank;
+                provider_counts(s, alive, nalive, counts);
+                strategy_items(s, items);
+                if (ecs_capacity_scale_in(items, s->nstrategy, counts, &p) == ECS_OK) {
+                    for (size_t c = nrank; c < ncand; c++) {
+                        if (ecs_str__eq(&cand[c]->capacity_provider, s->strategy[p].provider.p,
+                                        s->strategy[p].provider.len)) {
+                            ecs_task *tmp = cand[front];
+                            cand[front++] = cand[c];
+                            cand[c] = tmp;
+                        }
+                    }
+                }
+                k = pick_victim(pl, s, cand + nrank, front > nrank ? front - nrank : ncand - nrank, alive,
+                                nalive, keep);
+            } else {
+                k = pick_victim(pl, s, cand + nrank, ncand - nrank, alive, nalive, keep);
+            }
             ecs_task *t = cand[nrank + k];
             cand[nrank + k] = cand[nrank];
             cand[nrank++] = t;
@@ -527,8 +615,12 @@ static ecs_status schedule_replica(ecs_plane *pl, ecs_service *s)
     if (plan.start > 0) {
         uint32_t started = 0;
         uint32_t want = plan.start > ECS_PLACE_MAX_COUNT ? ECS_PLACE_MAX_COUNT : plan.start;
-        if ((rc = launch(pl, s, primary, want, NULL, &started)) != ECS_OK)
+        if (s->nstrategy == 0) {
+            if ((rc = launch(pl, s, primary, want, NULL, NULL, &started)) != ECS_OK)
+                goto done;
+        } else if ((rc = launch_by_provider(pl, s, primary, want)) != ECS_OK) {
             goto done;
+        }
     }
     for (size_t i = 0; i < plan.nstop; i++) {
         ecs_task *t = live[stop[i]];
@@ -692,7 +784,7 @@ static ecs_status schedule_daemon(ecs_plane *pl, ecs_service *s)
         }
         if (ok && !busy && primary->rollout != ECS_ROLLOUT_FAILED && pl->now_ms >= s->next_launch_ms) {
             uint32_t started = 0;
-            if ((rc = launch(pl, s, primary, 1, inst, &started)) != ECS_OK)
+            if ((rc = launch(pl, s, primary, 1, inst, NULL, &started)) != ECS_OK)
                 return rc;
         }
     }

@@ -50,6 +50,7 @@ void ecs_plane__service_free(ecs_ctx *ctx, ecs_service *s)
     }
     strs_free(ctx, s->subnets, s->nsubnets);
     strs_free(ctx, s->alarm_names, s->nalarm_names);
+    ecs_plane__cp_items_free(ctx, s->strategy, s->nstrategy);
     ecs_str__free(ctx, &s->completed_id); /* the caller drops completed_rev's reference */
     strs_free(ctx, s->security_groups, s->nsecurity_groups);
     ecs_str__free(ctx, &s->propagate_tags);
@@ -248,10 +249,12 @@ static void write_deployment(const ecs_service *s, ecs_json_writer *w, const ecs
     ecs_plane__write_time(w, d->created_ms);
     KEY(w, "updatedAt");
     ecs_plane__write_time(w, d->updated_ms);
-    if (!s->daemon || s->launch_type != ECS_LAUNCH_EC2)
+    if (s->nstrategy > 0) {
+        KEY(w, "capacityProviderStrategy");
+        ecs_plane__write_strategy(w, s->strategy, s->nstrategy);
+    } else {
         cstr_member(w, "launchType", ecs_plane__launch_type_name(s->launch_type));
-    else
-        cstr_member(w, "launchType", "EC2");
+    }
     if (s->launch_type == ECS_LAUNCH_FARGATE) {
         cstr_member(w, "platformVersion", "1.4.0");
         cstr_member(w, "platformFamily", "Linux");
@@ -305,7 +308,12 @@ ecs_status ecs_plane__write_service(const ecs_plane *pl, ecs_json_writer *w, con
     ecs_json_write_int(w, running);
     KEY(w, "pendingCount");
     ecs_json_write_int(w, pending);
-    cstr_member(w, "launchType", ecs_plane__launch_type_name(s->launch_type));
+    if (s->nstrategy > 0) {
+        KEY(w, "capacityProviderStrategy");
+        ecs_plane__write_strategy(w, s->strategy, s->nstrategy);
+    } else {
+        cstr_member(w, "launchType", ecs_plane__launch_type_name(s->launch_type));
+    }
     if (s->launch_type == ECS_LAUNCH_FARGATE) {
         cstr_member(w, "platformVersion", "LATEST");
         cstr_member(w, "platformFamily", "Linux");

@@ -286,7 +286,7 @@ static const char *const k_task_keys[TK_COUNT] = { "id", "family", "revision", "
                                                     "stoppedAt", "stopRequestedAt",
                                                     "protectedUntil", "stopCode", "stopWhy",
                                                     "stoppedReason", "health", "everRunning",
-                                                    "orders", "containers", "loadBalancing" };
+                                                    "orders", "containers", "more" };
 
 static bool task_field_bad(rd *r, int k, const char *what)
 {
@@ -408,13 +408,17 @@ static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_js
     {
         const ecs_json_val *lb = m[TK_LB];
         int64_t eh = 0, reg = 0, th = 0, until = 0;
-        if (ecs_json_type_of(lb) != ECS_JSON_ARRAY || ecs_json_len(lb) != 4 ||
+        size_t cpl = 0;
+        const char *cp = ecs_json_str(r->doc, ecs_json_arr_get(lb, 4), &cpl);
+        if (ecs_json_type_of(lb) != ECS_JSON_ARRAY || ecs_json_len(lb) != 5 || cp == NULL ||
             ecs_json_get_int(ecs_json_arr_get(lb, 0), &eh) != ECS_OK || eh < 0 || eh > 1 ||
             ecs_json_get_int(ecs_json_arr_get(lb, 1), &reg) != ECS_OK || reg < 0 || reg > 1 ||
             ecs_json_get_int(ecs_json_arr_get(lb, 2), &th) != ECS_OK || th < 0 || th > ECS_HEALTH_UNHEALTHY ||
             ecs_json_get_int(ecs_json_arr_get(lb, 3), &until) != ECS_OK || until < 0)
             return task_field_bad(r, TK_LB, "expected [everHealthy 0|1, targetRegistered 0|1, "
-                                            "targetHealth 0..2, drainUntil >= 0]");
+                                            "targetHealth 0..2, drainUntil >= 0, capacityProvider]");
+        if (cpl > 0 && ecs_str__dup(r->ctx, &t->capacity_provider, cp, cpl) != ECS_OK)
+            return nomem(r);
         t->ever_healthy = eh != 0;
         t->target_registered = reg != 0;
         t->target_health = (ecs_health)th;
@@ -781,6 +785,37 @@ static bool read_deployment(rd *r, ecs_plane *pl, ecs_service *s, const ecs_json
     return true;
 }
 
+/* A strategy [[provider, base, weight]...] (absent: none). */
+static bool read_strategy(rd *r, const ecs_json_val *o, const char *key, ecs_cp_item **out, size_t *nout)
+{
+    const ecs_json_val *list = member(r, o, key);
+    size_t n, i = 0;
+    if (list == NULL)
+        return true;
+    n = ecs_json_len(list);
+    if (ecs_json_type_of(list) != ECS_JSON_ARRAY || n == 0 || n > ECS_MAX_STRATEGY_ITEMS)
+        return bad(r, "capacity provider strategy: expected 1 to 20 items");
+    *out = ecs_ctx__alloc(r->ctx, n * sizeof **out);
+    if (*out == NULL)
+        return nomem(r);
+    memset(*out, 0, n * sizeof **out);
+    *nout = n;
+    for (const ecs_json_val *e = ecs_json_first(list); e != NULL; e = ecs_json_next(list, e), i++) {
+        size_t len = 0;
+        const char *name = ecs_json_str(r->doc, ecs_json_arr_get(e, 0), &len);
+        int64_t b = 0, w = 0;
+        if (ecs_json_len(e) != 3 || name == NULL || len == 0 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 1), &b) != ECS_OK || b < 0 || b > 100000 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 2), &w) != ECS_OK || w < 0 || w > 1000)
+            return bad(r, "capacity provider strategy: expected [provider, base 0..100000, weight 0..1000]");
+        if (ecs_str__dup(r->ctx, &(*out)[i].provider, name, len) != ECS_OK)
+            return nomem(r);
+        (*out)[i].base = (uint32_t)b;
+        (*out)[i].weight = (uint32_t)w;
+    }
+    return true;
+}
+
 /* "doneFam", "doneRev", "doneId": the last COMPLETED deployment (a
  * reference on its revision). */
 static bool read_completed(rd *r, ecs_plane *pl, const ecs_json_val *o, ecs_service *s)
@@ -880,7 +915,8 @@ static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_va
         !get_hex(r, member(r, o, "fp"), &s->fingerprint) || !read_lbs(r, o, s) ||
         !read_strs(r, o, "alarms", 10, &s->alarm_names, &s->nalarm_names) ||
         !get_flag(r, o, "alarmsOn", &s->alarms_enable) || !get_flag(r, o, "alarmsRb", &s->alarms_rollback) ||
-        !get_flag(r, o, "newOnly", &s->spread_new_only) || !read_completed(r, pl, o, s))
+        !get_flag(r, o, "newOnly", &s->spread_new_only) || !read_completed(r, pl, o, s) ||
+        !read_strategy(r, o, "cps", &s->strategy, &s->nstrategy))
         return false;
     if (s->name.len == 0 || s->arn.len == 0)
         return bad(r, "a service's name and ARN must not be empty");
@@ -970,7 +1006,9 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
     size_t j;
     if (!get_str(r, co, "name", true, &c->name) || !get_int(r, co, "active", 0, 1, true, &active) ||
         !get_int(r, co, "ci", 0, 1, true, &ci) || !read_tags(r, co, &c->tags) ||
-        !get_u32(r, co, "asvc", false, &asvc))
+        !get_u32(r, co, "asvc", false, &asvc) ||
+        !read_strs(r, co, "cps", ECS_MAX_CLUSTER_PROVIDERS, &c->cps, &c->ncps) ||
+        !read_strategy(r, co, "cpDefault", &c->default_strategy, &c->ndefault_strategy))
         return false;
     c->active = active != 0;
     c->container_insights = ci != 0;
@@ -1124,13 +1162,30 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
     return true;
 }
 
-/* "targetGroups": [[arn, delaySeconds]], "alarms": [[name, inAlarm]] */
+/* "targetGroups": [[arn, delaySeconds]], "alarms": [[name, inAlarm]],
+ * "providers": [{...}] */
 static bool read_lb_and_alarms(rd *r, ecs_plane *pl, const ecs_json_val *root)
 {
     const ecs_json_val *tg = get_arr(r, root, "targetGroups", true);
     const ecs_json_val *al = get_arr(r, root, "alarms", true);
-    if (tg == NULL || al == NULL)
+    const ecs_json_val *pv = get_arr(r, root, "providers", true);
+    if (tg == NULL || al == NULL || pv == NULL)
         return false;
+    if (ecs_vec__reserve(r->ctx, (void **)&pl->providers, &pl->providers_cap, sizeof *pl->providers,
+                         ecs_json_len(pv)) != ECS_OK)
+        return nomem(r);
+    for (const ecs_json_val *e = ecs_json_first(pv); e != NULL; e = ecs_json_next(pv, e)) {
+        ecs_capacity_provider *p = ecs_ctx__alloc(r->ctx, sizeof *p);
+        if (p == NULL)
+            return nomem(r);
+        memset(p, 0, sizeof *p);
+        pl->providers[pl->nproviders++] = p;
+        if (ecs_json_type_of(e) != ECS_JSON_OBJECT || !get_str(r, e, "name", true, &p->name) ||
+            !get_str(r, e, "arn", true, &p->arn) || !get_str(r, e, "asg", true, &p->asg_arn) ||
+            !get_flag(r, e, "deleted", &p->deleted) ||
+            !get_flag(r, e, "mtp", &p->managed_termination_protection) || !read_tags(r, e, &p->tags))
+            return ecs_json_type_of(e) != ECS_JSON_OBJECT ? bad(r, "providers: expected objects") : false;
+    }
     if (ecs_vec__reserve(r->ctx, (void **)&pl->target_groups, &pl->target_groups_cap,
                          sizeof *pl->target_groups, ecs_json_len(tg)) != ECS_OK ||
         ecs_vec__reserve(r->ctx, (void **)&pl->alarms, &pl->alarms_cap, sizeof *pl->alarms,

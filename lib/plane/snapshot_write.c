@@ -35,7 +35,9 @@
  *    "events":[[id, message, atMs]...],"startFail","nextLaunch","steady",
  *    "pfKind","pfAt","inactive","alarms":[S],"alarmsOn","alarmsRb","newOnly",
  *    "doneFam","doneRev","doneId"} (doneX: the last COMPLETED deployment, for rollback)
- * and at the top "targetGroups":[[arn, delaySeconds]], "alarms":[[name, inAlarm]].
+ * and at the top "targetGroups":[[arn, delaySeconds]], "alarms":[[name, inAlarm]],
+ * "providers":[{"name","arn","asg","deleted","mtp","tags"}]; clusters carry
+ * "cps":[S] and "cpDefault", services "cps": strategies as [[name, base, weight]].
  * Strings, arrays and the flags and counters from "daemon" on are left out
  * when empty or 0. A deployment names its revision by family and number.
  * Tasks are positional arrays (see write_task) to keep a million of them
@@ -147,7 +149,7 @@ static void write_instance(ecs_json_writer *w, const ecs_instance *in)
  *  executionStoppedMs, stoppedMs, stopRequestedMs, protectUntilMs,
  *  stopCode, stopWhy, stopText, health, everRunning (0 or 1), orders,
  *  (the containers' states, then) [everHealthy, targetRegistered,
- *  targetHealth, drainUntilMs],
+ *  targetHealth, drainUntilMs, capacityProvider],
  *  [[lastStatus, health, hasExit (0 or 1), exitCode, reason, runtimeId]...
  *   one per container of the definition]]
  * Enumerations are their values in plane_internal.h; times are ms, 0 for
@@ -263,7 +265,25 @@ static void write_task(ecs_json_writer *w, const ecs_task *t, int64_t svc)
     ecs_json_write_int(w, t->target_registered ? 1 : 0);
     ecs_json_write_int(w, (int64_t)t->target_health);
     ecs_json_write_int(w, t->drain_until_ms);
+    str_or_empty(w, &t->capacity_provider);
     ecs_json_write_arr_end(w);
+    ecs_json_write_arr_end(w);
+}
+
+/* A capacity provider strategy: [[provider, base, weight]...] */
+static void strategy(ecs_json_writer *w, const char *key, const ecs_cp_item *items, size_t n)
+{
+    if (n == 0)
+        return;
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        ecs_json_write_arr_begin(w);
+        str_or_empty(w, &items[i].provider);
+        ecs_json_write_int(w, items[i].base);
+        ecs_json_write_int(w, items[i].weight);
+        ecs_json_write_arr_end(w);
+    }
     ecs_json_write_arr_end(w);
 }
 
@@ -381,6 +401,7 @@ static void write_service(ecs_json_writer *w, const ecs_service *s)
     nz_member(w, "alarmsOn", s->alarms_enable ? 1 : 0);
     nz_member(w, "alarmsRb", s->alarms_rollback ? 1 : 0);
     nz_member(w, "newOnly", s->spread_new_only ? 1 : 0);
+    strategy(w, "cps", s->strategy, s->nstrategy);
     if (s->completed_rev != NULL) {
         s_member(w, "doneFam", &s->completed_family->name);
         i_member(w, "doneRev", s->completed_rev->revision);
@@ -424,6 +445,20 @@ ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
         s_member(w, "id", &pl->subnets[i].id);
         s_member(w, "az", &pl->subnets[i].az);
         i_member(w, "next", pl->subnets[i].next_host);
+        ecs_json_write_obj_end(w);
+    }
+    ecs_json_write_arr_end(w);
+    K(w, "providers");
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < pl->nproviders; i++) {
+        const ecs_capacity_provider *p = pl->providers[i];
+        ecs_json_write_obj_begin(w);
+        s_member(w, "name", &p->name);
+        s_member(w, "arn", &p->arn);
+        s_member(w, "asg", &p->asg_arn);
+        nz_member(w, "deleted", p->deleted ? 1 : 0);
+        nz_member(w, "mtp", p->managed_termination_protection ? 1 : 0);
+        tags_compact(w, &p->tags);
         ecs_json_write_obj_end(w);
     }
     ecs_json_write_arr_end(w);
@@ -481,6 +516,8 @@ ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
         i_member(w, "ci", c->container_insights ? 1 : 0);
         tags_compact(w, &c->tags);
         nz_member(w, "asvc", c->active_services);
+        strs(w, "cps", c->cps, c->ncps);
+        strategy(w, "cpDefault", c->default_strategy, c->ndefault_strategy);
         K(w, "inst");
         ecs_json_write_arr_begin(w);
         for (size_t j = 0; j < c->ninstances; j++)

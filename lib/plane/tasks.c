@@ -57,6 +57,7 @@ void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t)
     ecs_json_doc_free(t->overrides);
     ecs_plane__tags_free(ctx, &t->tags);
     ecs_str__free(ctx, &t->stop_text);
+    ecs_str__free(ctx, &t->capacity_provider);
     if (t->containers != NULL) {
         for (size_t i = 0; i < t->rev->def->ncontainers; i++) {
             ecs_str__free(ctx, &t->containers[i].reason);
@@ -156,6 +157,8 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
     }
     ecs_json_write_arr_end(w);
     cstr_member(w, "availabilityZone", ecs_str__c(&t->az));
+    if (t->capacity_provider.len > 0)
+        str_member(w, "capacityProviderName", &t->capacity_provider);
     str_member(w, "clusterArn", &t->cluster->arn);
     if (t->inst != NULL)
         str_member(w, "containerInstanceArn", &t->inst->arn);

@@ -77,10 +77,11 @@ ecs_status ecs_plane__write_cluster(ecs_json_writer *w, const ecs_cluster *c, ui
     }
     KEY(w, "capacityProviders");
     ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < c->ncps; i++)
+        ecs_json_write_str(w, c->cps[i].p, c->cps[i].len);
     ecs_json_write_arr_end(w);
     KEY(w, "defaultCapacityProviderStrategy");
-    ecs_json_write_arr_begin(w);
-    ecs_json_write_arr_end(w);
+    ecs_plane__write_strategy(w, c->default_strategy, c->ndefault_strategy);
     return ecs_json_write_obj_end(w);
 }
 
@@ -177,6 +178,8 @@ ecs_status ecs_plane__write_instance(const ecs_plane *pl, ecs_json_writer *w,
     str_member(w, "containerInstanceArn", &inst->arn);
     if (inst->ec2_instance_id.len > 0)
         str_member(w, "ec2InstanceId", &inst->ec2_instance_id);
+    if (ecs_plane__instance_provider(inst)->len > 0)
+        str_member(w, "capacityProviderName", ecs_plane__instance_provider(inst));
     int_member(w, "version", inst->version);
     KEY(w, "versionInfo");
     ecs_json_write_obj_begin(w);

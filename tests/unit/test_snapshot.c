@@ -106,6 +106,7 @@ static void load_examples(script *s, ecs_ctx *ctx)
     script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/placement.jsonl");
     script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/services.jsonl");
     script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/deployments.jsonl");
+    script_add_file(s, ctx, ECS_SOURCE_DIR "/examples/capacity.jsonl");
     /* more placements after the halfway point, random ones included */
     {
         static const char *const extra[][2] = {
@@ -183,7 +184,7 @@ static void test_snapshot__restored_plane_answers_like_the_original(void **state
 {
     ecs_ctx *ctx = test_ctx_new(NULL);
     script s = { NULL, NULL, 0 };
-    size_t cuts[5];
+    size_t cuts[6];
     (void)state;
     load_examples(&s, ctx);
     assert_true(s.n > 40);
@@ -192,6 +193,7 @@ static void test_snapshot__restored_plane_answers_like_the_original(void **state
     cuts[2] = nth_call(&s, "UpdateService", 2);     /* deployments: v2 rolls out */
     cuts[3] = cuts[2] + 1;                          /* ... and time passes */
     cuts[4] = nth_call(&s, "UpdateService", 3);     /* v3, which fails */
+    cuts[5] = nth_call(&s, "CreateService", 4);     /* capacity providers */
     for (uint32_t flags = 0; flags <= ECS_PLANE_F_SIMULATED_AGENTS; flags += ECS_PLANE_F_SIMULATED_AGENTS) {
         for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++)
             restore_at(ctx, &s, flags, cuts[k]);
