@@ -24,6 +24,20 @@
  *     alarm (deploymentConfiguration.alarms, enable true) fails while the
  *     alarm is in ALARM, and rolls back when rollback is true. Answer: {}.
  *
+ *   UpdateServiceOptions {"cluster", "service", "spreadNewRevisionOnly": bool}
+ *     beyond ECS: with true, spread placement strategies count only the
+ *     tasks of the deployment being placed, so that during a rollout new
+ *     tasks spread evenly instead of piling into the zone the old ones left
+ *     (EC2 placement; Fargate spreads every live task of the service).
+ *     Answer: {"service": ...}.
+ *   PreviewDeployment {"cluster", "service", "desiredCount"?,
+ *     "minimumHealthyPercent"?, "maximumPercent"?}
+ *     beyond ECS: plays a rollout of the service forward (tasks assumed to
+ *     become healthy one step after they start; the cluster's room for the
+ *     service's tasks as it is now) and answers every step's counts, changing
+ *     nothing: {"lower", "upper", "capacity", "completes", "steps":
+ *     [{"started", "stopped", "oldRunning", "newPending", "newHealthy"}]}.
+ *
  * Their requests are checked here, member by member, as the shape check
  * does for ECS actions: unknown members, wrong types and nulls are refused.
  */
@@ -31,6 +45,7 @@
 #include <string.h>
 
 #include "api/req.h"
+#include "ecs/deploy.h"
 
 #define FAIL_IP(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER, __VA_ARGS__)
 
@@ -345,4 +360,126 @@ ecs_status ecs_act__set_alarm_state(ecs_req *r)
     }
     al->in_alarm = on;
     return ECS_OK;
+}
+
+static ecs_status find_svc(ecs_req *r, ecs_cluster **c, ecs_service **s)
+{
+    size_t n = 0;
+    const char *ref = ecs_req__str(r, r->root, "service", &n);
+    ecs_status rc;
+    if ((rc = ecs_req__cluster(r, c)) != ECS_OK)
+        return rc;
+    *s = ref != NULL ? ecs_plane__service_by_ref(*c, ref, n) : NULL;
+    if (*s == NULL)
+        return ecs_api__fail(r->err, ECS_E_NOT_FOUND, "ServiceNotFoundException", "Service not found.");
+    if ((*s)->status != ECS_SVC_ACTIVE)
+        return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
+    return ECS_OK;
+}
+
+ecs_status ecs_act__update_service_options(ecs_req *r)
+{
+    static const char *const members[] = { "cluster", "service", "spreadNewRevisionOnly" };
+    const ecs_json_val *v = ecs_req__member(r, r->root, "spreadNewRevisionOnly");
+    ecs_cluster *c;
+    ecs_service *s;
+    bool old;
+    ecs_status rc;
+    if ((rc = only_members(r, r->root, "", members, 3)) != ECS_OK || (rc = find_svc(r, &c, &s)) != ECS_OK)
+        return rc;
+    if (v != NULL && ecs_json_type_of(v) != ECS_JSON_TRUE && ecs_json_type_of(v) != ECS_JSON_FALSE)
+        return FAIL_IP(r, "spreadNewRevisionOnly: true or false.");
+    old = s->spread_new_only;
+    s->spread_new_only = ecs_req__bool(r, r->root, "spreadNewRevisionOnly", old);
+    ecs_json_write_obj_begin(r->w);
+    ecs_json_write_key(r->w, "service", 7);
+    ecs_plane__write_service(r->pl, r->w, s, ECS_WRITE_TAGS);
+    if (ecs_json_write_obj_end(r->w) != ECS_OK) {
+        s->spread_new_only = old;
+        return ecs_req__nomem(r);
+    }
+    if (old != s->spread_new_only)
+        c->engine_stale = true; /* the engine knows the tasks by other groups now */
+    return ECS_OK;
+}
+
+ecs_status ecs_act__preview_deployment(ecs_req *r)
+{
+    static const char *const members[] = { "cluster", "service", "desiredCount", "minimumHealthyPercent",
+                                           "maximumPercent" };
+    ecs_cluster *c;
+    ecs_service *s;
+    int64_t d, mn, mx;
+    uint64_t cap = 0;
+    ecs_deploy_step *steps;
+    size_t nsteps = 0, max_steps;
+    ecs_status rc, prc;
+    if ((rc = only_members(r, r->root, "", members, 5)) != ECS_OK || (rc = find_svc(r, &c, &s)) != ECS_OK)
+        return rc;
+    d = s->desired;
+    mn = s->min_pct;
+    mx = s->max_pct;
+    if ((ecs_req__member(r, r->root, "desiredCount") != NULL &&
+         (ecs_json_get_int(ecs_req__member(r, r->root, "desiredCount"), &d) != ECS_OK || d < 0 || d > 5000)) ||
+        (ecs_req__member(r, r->root, "minimumHealthyPercent") != NULL &&
+         (ecs_json_get_int(ecs_req__member(r, r->root, "minimumHealthyPercent"), &mn) != ECS_OK || mn < 0 ||
+          mn > 100)) ||
+        (ecs_req__member(r, r->root, "maximumPercent") != NULL &&
+         (ecs_json_get_int(ecs_req__member(r, r->root, "maximumPercent"), &mx) != ECS_OK || mx < 100 || mx > 2000)))
+        return FAIL_IP(r, "desiredCount 0..5000, minimumHealthyPercent 0..100, maximumPercent 100..2000.");
+    if (s->launch_type != ECS_LAUNCH_FARGATE && s->ndeps > 0) {
+        /* room: the service's live tasks, and as many more as fit */
+        uint32_t cpu = ecs_taskdef__reserved_cpu(s->deps[0]->rev->def);
+        uint32_t mem = ecs_taskdef__reserved_memory(s->deps[0]->rev->def);
+        for (size_t i = 0; i < s->ntasks; i++)
+            cap += s->tasks[i]->desired == ECS_TASK_RUNNING;
+        for (size_t i = 0; i < c->ninstances; i++) {
+            const ecs_instance *in = c->instances[i];
+            int64_t by_cpu = cpu > 0 ? in->cpu_remaining / cpu : INT32_MAX;
+            int64_t by_mem = mem > 0 ? in->mem_remaining / mem : INT32_MAX;
+            int64_t fit = by_cpu < by_mem ? by_cpu : by_mem;
+            if (in->status == ECS_INST_ACTIVE && fit > 0)
+                cap += (uint64_t)fit;
+        }
+        if (cap > UINT32_MAX)
+            cap = UINT32_MAX;
+        if (cap == 0)
+            cap = 1; /* nothing fits: 0 would mean unlimited */
+    }
+    max_steps = (size_t)d * 2 + 4;
+    steps = ecs_ctx__alloc(r->ctx, max_steps * sizeof *steps);
+    if (steps == NULL)
+        return ecs_req__nomem(r);
+    prc = ecs_deploy_preview((uint32_t)d, (uint32_t)mn, (uint32_t)mx, (uint32_t)cap, steps, max_steps, &nsteps);
+    ecs_json_write_obj_begin(r->w);
+    ecs_json_write_key(r->w, "lower", 5);
+    ecs_json_write_int(r->w, (d * mn + 99) / 100);
+    ecs_json_write_key(r->w, "upper", 5);
+    ecs_json_write_int(r->w, d * mx / 100);
+    ecs_json_write_key(r->w, "capacity", 8);
+    if (cap == 0)
+        ecs_json_write_null(r->w);
+    else
+        ecs_json_write_int(r->w, (int64_t)cap);
+    ecs_json_write_key(r->w, "completes", 9);
+    ecs_json_write_bool(r->w, prc == ECS_OK);
+    ecs_json_write_key(r->w, "steps", 5);
+    ecs_json_write_arr_begin(r->w);
+    for (size_t i = 0; i < nsteps; i++) {
+        ecs_json_write_obj_begin(r->w);
+        ecs_json_write_key(r->w, "started", 7);
+        ecs_json_write_int(r->w, steps[i].started);
+        ecs_json_write_key(r->w, "stopped", 7);
+        ecs_json_write_int(r->w, steps[i].stopped);
+        ecs_json_write_key(r->w, "oldRunning", 10);
+        ecs_json_write_int(r->w, steps[i].old_running);
+        ecs_json_write_key(r->w, "newPending", 10);
+        ecs_json_write_int(r->w, steps[i].new_pending);
+        ecs_json_write_key(r->w, "newHealthy", 10);
+        ecs_json_write_int(r->w, steps[i].new_healthy);
+        ecs_json_write_obj_end(r->w);
+    }
+    ecs_json_write_arr_end(r->w);
+    ecs_ctx__release(r->ctx, steps, max_steps * sizeof *steps);
+    return ecs_json_write_obj_end(r->w) == ECS_OK ? ECS_OK : ecs_req__nomem(r);
 }

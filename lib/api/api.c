@@ -44,6 +44,7 @@ static const action k_actions[] = {
     { "ListTaskDefinitions", ecs_act__list_task_definitions },
     { "ListTasks", ecs_act__list_tasks },
     { "ModifyTargetGroupAttributes", ecs_act__modify_target_group_attributes },
+    { "PreviewDeployment", ecs_act__preview_deployment },
     { "PutAttributes", ecs_act__put_attributes },
     { "PutClusterCapacityProviders", ecs_act__put_cluster_capacity_providers },
     { "RegisterContainerInstance", ecs_act__register_container_instance },
@@ -60,6 +61,7 @@ static const action k_actions[] = {
     { "SubmitTaskStateChange", ecs_act__submit_task_state_change },
     { "UpdateContainerInstancesState", ecs_act__update_container_instances_state },
     { "UpdateService", ecs_act__update_service },
+    { "UpdateServiceOptions", ecs_act__update_service_options },
     { "UpdateTaskProtection", ecs_act__update_task_protection },
 };
 

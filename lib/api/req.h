@@ -89,6 +89,8 @@ ecs_status ecs_act__submit_container_health(ecs_req *r);
 ecs_status ecs_act__submit_target_health(ecs_req *r);
 ecs_status ecs_act__modify_target_group_attributes(ecs_req *r);
 ecs_status ecs_act__set_alarm_state(ecs_req *r);
+ecs_status ecs_act__update_service_options(ecs_req *r);
+ecs_status ecs_act__preview_deployment(ecs_req *r);
 ecs_status ecs_act__register_subnets(ecs_req *r);
 ecs_status ecs_act__set_fargate_capacity(ecs_req *r);
 

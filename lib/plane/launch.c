@@ -15,6 +15,19 @@
 
 #include "plane/plane_internal.h"
 
+const char *ecs_plane__engine_group(const ecs_service *svc, uint32_t dep_seq, const char *group,
+                                    size_t group_len, char *buf, size_t *out_len)
+{
+    int k;
+    if (svc == NULL || !svc->spread_new_only) {
+        *out_len = group_len;
+        return group;
+    }
+    k = snprintf(buf, 320, "%.*s#%u", (int)(group_len > 300 ? 300 : group_len), group, (unsigned)dep_seq);
+    *out_len = k > 0 && k < 320 ? (size_t)k : 0;
+    return buf;
+}
+
 void ecs_plane__launch_ports(ecs_launch *l)
 {
     const ecs_taskdef *td = l->rev->def;
@@ -131,6 +144,7 @@ ecs_status ecs_plane__launch_place_ec2(ecs_plane *pl, ecs_launch *l, ecs_task **
     size_t *id_lens = NULL;
     const char *req_attrs[64];
     size_t req_attr_lens[64];
+    char group_buf[320];
     const ecs_taskdef *td = l->rev->def;
     ecs_status rc;
 
@@ -159,8 +173,8 @@ ecs_status ecs_plane__launch_place_ec2(ecs_plane *pl, ecs_launch *l, ecs_task **
     q.need.eni = l->awsvpc;
     q.need.ports = l->ports;
     q.need.nports = l->nports;
-    q.need.group = l->group;
-    q.need.group_len = l->group_len;
+    q.need.group = ecs_plane__engine_group(l->svc, l->dep_seq, l->group, l->group_len, group_buf,
+                                           &q.need.group_len);
     q.required_attributes = req_attrs;
     q.required_attribute_lens = req_attr_lens;
     q.nrequired_attributes = td->nrequires_attributes < 64 ? td->nrequires_attributes : 64;

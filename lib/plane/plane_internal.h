@@ -520,6 +520,13 @@ typedef struct ecs_launch {
     ecs_cp_item *cp_owned;        /* when decoded from the request: freed by the caller */
 } ecs_launch;
 
+/* The group a task is known by in the placement engine: its group, or,
+ * for a service that spreads only its new revision's tasks during a
+ * rollout (spread_new_only), its group and deployment ("service:web#2"),
+ * so that spread counts each deployment's tasks apart. buf holds 320. */
+const char *ecs_plane__engine_group(const ecs_service *svc, uint32_t dep_seq, const char *group,
+                                    size_t group_len, char *buf, size_t *out_len);
+
 /* Fill l->ports and l->bind_tmpl from the definition's port mappings. */
 void ecs_plane__launch_ports(ecs_launch *l);
 /* Fill l->zones from l->subnets. */

@@ -422,6 +422,7 @@ ecs_status ecs_plane__engine_sync(ecs_plane *pl, ecs_cluster *c)
         const ecs_task *t = c->tasks[i];
         ecs_place_need need;
         ecs_place_port ports[100];
+        char group_buf[320];
         size_t np = t->nbindings < 100 ? t->nbindings : 100;
         if (t->inst == NULL || t->last == ECS_TASK_STOPPED)
             continue;
@@ -435,8 +436,8 @@ ecs_status ecs_plane__engine_sync(ecs_plane *pl, ecs_cluster *c)
         }
         need.ports = ports;
         need.nports = np;
-        need.group = t->group.p;
-        need.group_len = t->group.len;
+        need.group = ecs_plane__engine_group(t->svc, t->dep_seq, t->group.p, t->group.len, group_buf,
+                                             &need.group_len);
         for (size_t k = 0; k < t->rev->def->ncontainers; k++)
             need.gpus += t->rev->def->containers[k].gpus;
         rc = ecs_place_add_task(e, t->id.p, t->id.len, t->inst->arn.p, t->inst->arn.len, &need, NULL);
