@@ -5,8 +5,14 @@
  * zones and attributes, draining and leaving, attributes, task definitions
  * of every network mode, subnets, RunTask and StartTask with random counts,
  * strategies, constraints and launch types, the list and describe calls,
- * Fargate capacity, the clock, and garbage requests), each action reading
- * its parameters from the following bytes (a byte past the end reads 0).
+ * Fargate capacity, the clock, services created, updated, deleted and
+ * described, agent reports (SubmitTaskStateChange with any status,
+ * SubmitContainerStateChange, SubmitContainerHealth), StopTask, scale-in
+ * protection, ecs_plane_step over seconds to hours, and garbage requests),
+ * each action reading its parameters from the following bytes (a byte past
+ * the end reads 0). The top bit of the last byte chooses the agent mode:
+ * set, the plane runs simulated agents (ECS_PLANE_F_SIMULATED_AGENTS);
+ * clear, tasks move only by the reports the bytes make.
  *
  * After every call the state is checked through the public API only
  * (ecs_plane_dump() parsed with ecs_json, and the typed readers); any
@@ -32,7 +38,13 @@
  *  - task ARNs are unique, an EC2 task names an instance of its own
  *    cluster and a Fargate task none, and every task's definition revision
  *    is still in the dump (a held revision is never purged);
- *  - RunTask and StartTask add exactly the tasks they answer with.
+ *  - RunTask and StartTask add exactly the tasks they answer with;
+ *  - a live EC2 task sits on an ACTIVE or DRAINING instance;
+ *  - each service's runningCount and pendingCount (DescribeServices) count
+ *    the tasks of group "service:NAME" whose lastStatus is RUNNING and
+ *    PENDING;
+ *  - from one dump to the next, no task's lastStatus moves backwards and
+ *    no desiredStatus goes from STOPPED back to RUNNING.
  * Each input gets a fresh context and a plane with a fixed seed; all is
  * freed. Dictionary: fuzz/dict/api.dict (the first bytes of useful
  * actions). For long runs, -entropic=0 -len_control=0 -max_len=512 work
@@ -127,14 +139,19 @@ static const char *const k_garbage_actions[] = {
     "RegisterTaskDefinition", "PutAttributes", "ListAttributes", "StartTask",
     "DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies",
     "RegisterSubnets", "SetFargateCapacity", "UpdateContainerInstancesState",
-    "DeleteTaskDefinitions", "NoSuchAction",
+    "DeleteTaskDefinitions", "NoSuchAction", "CreateService", "UpdateService", "DeleteService",
+    "SubmitTaskStateChange", "SubmitContainerStateChange", "SubmitContainerHealth", "StopTask",
+    "UpdateTaskProtection", "GetTaskProtection", "DescribeServices",
 };
+static const char *const k_services[] = { "s0", "s1", "d0" };
+static const char *const k_statuses[] = { "PROVISIONING", "PENDING",  "ACTIVATING",     "RUNNING",
+                                          "DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED" };
 
 /* Actions that never change the state. */
 static const char *const k_readonly[] = {
     "DescribeClusters", "ListClusters", "DescribeContainerInstances", "ListContainerInstances",
     "ListAttributes", "DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies",
-    "DescribeTasks", "ListTasks",
+    "DescribeTasks", "ListTasks", "DescribeServices", "ListServices", "GetTaskProtection",
 };
 
 /* ------------------------------------------------------------------------ */
@@ -149,6 +166,8 @@ typedef struct hx {
     size_t cur_len;
     ecs_json_doc *dump; /* cur, parsed */
     size_t ntasks;      /* tasks in cur */
+    ecs_json_doc *old;  /* the dump before the last change, parsed (or NULL) */
+    bool sim;           /* simulated agents */
 } hx;
 
 static void reset(hx *h)
@@ -306,6 +325,84 @@ static void check_instance(hx *h, size_t ci, size_t ii, const ecs_json_val *inst
     check(info.memory_registered == resource(d, reg, "MEMORY"));
 }
 
+static int status_rank(const char *st)
+{
+    for (int i = 0; st != NULL && i < (int)ARRAY_LEN(k_statuses); i++)
+        if (strcmp(st, k_statuses[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Between the last dump and this one, no task's lastStatus moved back and
+ * no desiredStatus went from STOPPED back to RUNNING. */
+static void check_history(hx *h)
+{
+    const ecs_json_doc *d = h->dump, *o = h->old;
+    const ecs_json_val *clusters = get(d, ecs_json_root(d), "clusters");
+    const ecs_json_val *oclusters;
+    if (o == NULL)
+        return;
+    oclusters = get(o, ecs_json_root(o), "clusters");
+    for (const ecs_json_val *e = ecs_json_first(clusters); e != NULL; e = ecs_json_next(clusters, e)) {
+        const ecs_json_val *tasks = get(d, e, "tasks");
+        const char *carn = sget(d, get(d, e, "cluster"), "clusterArn");
+        const ecs_json_val *otasks = NULL;
+        for (const ecs_json_val *oe = ecs_json_first(oclusters); oe != NULL; oe = ecs_json_next(oclusters, oe))
+            if (streq(sget(o, get(o, oe, "cluster"), "clusterArn"), carn))
+                otasks = get(o, oe, "tasks");
+        for (const ecs_json_val *t = ecs_json_first(tasks); t != NULL; t = ecs_json_next(tasks, t)) {
+            const char *arn = sget(d, t, "taskArn");
+            int rank = status_rank(sget(d, t, "lastStatus"));
+            check(rank >= 0);
+            check(streq(sget(d, t, "desiredStatus"), "RUNNING") || streq(sget(d, t, "desiredStatus"), "STOPPED"));
+            for (const ecs_json_val *u = ecs_json_first(otasks); u != NULL; u = ecs_json_next(otasks, u)) {
+                if (!streq(sget(o, u, "taskArn"), arn))
+                    continue;
+                check(rank >= status_rank(sget(o, u, "lastStatus")));
+                check(!(streq(sget(o, u, "desiredStatus"), "STOPPED") &&
+                        streq(sget(d, t, "desiredStatus"), "RUNNING")));
+            }
+        }
+    }
+}
+
+/* One service against the tasks of its group "service:NAME". */
+static void check_service(const ecs_json_doc *sd, const ecs_json_val *s, const ecs_json_doc *d,
+                          const ecs_json_val *tasks)
+{
+    const char *name = sget(sd, s, "serviceName");
+    char group[300];
+    int64_t running = 0, pending = 0;
+    check(name != NULL);
+    snprintf(group, sizeof group, "service:%s", name);
+    for (const ecs_json_val *t = ecs_json_first(tasks); t != NULL; t = ecs_json_next(tasks, t)) {
+        if (!streq(sget(d, t, "group"), group))
+            continue;
+        running += streq(sget(d, t, "lastStatus"), "RUNNING");
+        pending += streq(sget(d, t, "lastStatus"), "PENDING");
+    }
+    check(iget(sd, s, "runningCount") == running);
+    check(iget(sd, s, "pendingCount") == pending);
+}
+
+/* Every service the harness may have made in an ACTIVE cluster, described
+ * (DescribeServices does not change the plane; the dump is a copy). */
+static void check_services(hx *h, const char *cname, const ecs_json_val *tasks)
+{
+    char req[256];
+    const char *out = NULL;
+    size_t ol = 0;
+    ecs_json_doc *sd = NULL;
+    const ecs_json_val *svcs;
+    int k = snprintf(req, sizeof req, "{\"cluster\":\"%s\",\"services\":[\"s0\",\"s1\",\"d0\"]}", cname);
+    check(ecs_plane_call(h->pl, "DescribeServices", 16, req, (size_t)k, &out, &ol) == ECS_OK);
+    check(ecs_json_parse(h->ctx, out, ol, NULL, &sd) == ECS_OK);
+    svcs = get(sd, ecs_json_root(sd), "services");
+    for (const ecs_json_val *s = ecs_json_first(svcs); s != NULL; s = ecs_json_next(svcs, s))
+        check_service(sd, s, h->dump, tasks);
+    ecs_json_doc_free(sd);
+}
+
 /* Every invariant of the dump in h->dump. */
 static void check_dump(hx *h)
 {
@@ -353,10 +450,17 @@ static void check_dump(hx *h)
                 check(iarn == NULL);
             } else {
                 bool found = false;
+                const char *ist = NULL;
                 check(iarn != NULL);
-                for (const ecs_json_val *in = ecs_json_first(insts); in != NULL; in = ecs_json_next(insts, in))
-                    found |= streq(sget(d, in, "containerInstanceArn"), iarn);
+                for (const ecs_json_val *in = ecs_json_first(insts); in != NULL; in = ecs_json_next(insts, in)) {
+                    if (streq(sget(d, in, "containerInstanceArn"), iarn)) {
+                        found = true;
+                        ist = sget(d, in, "status");
+                    }
+                }
                 check(found);
+                /* a live task sits on an ACTIVE or DRAINING instance */
+                check(!live(d, t) || streq(ist, "ACTIVE") || streq(ist, "DRAINING"));
             }
             /* unique ARNs across the whole plane */
             for (const ecs_json_val *e2 = ecs_json_first(clusters); e2 != NULL; e2 = ecs_json_next(clusters, e2)) {
@@ -372,9 +476,12 @@ static void check_dump(hx *h)
         if (!active) {
             check(registered == 0);
             check(live_tasks == 0);
+        } else {
+            check_services(h, sget(d, c, "clusterName"), tasks);
         }
     }
     h->ntasks = ntasks;
+    check_history(h);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -403,7 +510,8 @@ static void after(hx *h, bool may_change)
     check(h->cur != NULL);
     memcpy(h->cur, d, dl + 1);
     h->cur_len = dl;
-    ecs_json_doc_free(h->dump);
+    ecs_json_doc_free(h->old);
+    h->old = h->dump;
     h->dump = NULL;
     check(ecs_json_parse(h->ctx, h->cur, h->cur_len, NULL, &h->dump) == ECS_OK);
     check_dump(h);
@@ -824,7 +932,13 @@ static void advance_time(hx *h, rd *r)
         after(h, false);
         return;
     }
-    check(ecs_plane_set_time(h->pl, now + (int64_t)a * 60000) == ECS_OK);
+    {
+        ecs_status rc = ecs_plane_set_time(h->pl, now + (int64_t)a * 60000);
+#ifdef FUZZ_API_TRACE
+        fprintf(stderr, "set_time +%d min -> %d %s\n", a, (int)rc, rc == ECS_OK ? "" : ecs_ctx_errmsg(h->ctx));
+#endif
+        check(rc == ECS_OK);
+    }
     check(ecs_plane_now_ms(h->pl) == now + (int64_t)a * 60000);
     after(h, true);
 }
@@ -848,6 +962,184 @@ static void garbage(hx *h, rd *r)
         h->req[h->len++] = (char)u8(r);
     h->req[h->len] = '\0';
     call(h, action);
+}
+
+/* ---- services, agent reports, protection, the step function ---------- */
+
+static const char *service_name(rd *r)
+{
+    return k_services[pick(r, ARRAY_LEN(k_services))];
+}
+
+static void create_service(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    char td[64];
+    size_t k = pick(r, ARRAY_LEN(k_services));
+    uint8_t a = u8(r), b = u8(r);
+    static const int mins[] = { 0, 50, 100, 100 }, maxs[] = { 100, 150, 200, 300 };
+    taskdef_ref(r, td, sizeof td);
+    reset(h);
+    add(h, "{\"cluster\":\"%s\",\"serviceName\":\"%s\",\"taskDefinition\":\"%s\"", c, k_services[k], td);
+    if (k == 2 || (a & 0x80)) {
+        add(h, ",\"schedulingStrategy\":\"DAEMON\"");
+    } else {
+        add(h, ",\"desiredCount\":%u", (unsigned)(a & 7u));
+        add(h, ",\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d,\"maximumPercent\":%d}",
+            mins[(a >> 3) & 3], maxs[(a >> 5) & 3]);
+        if (b & 1)
+            add(h, ",\"placementStrategy\":[%s]", k_strategies[(b >> 1) % ARRAY_LEN(k_strategies)]);
+    }
+    if ((b & 0x30) == 0x10)
+        add(h, ",\"launchType\":\"FARGATE\"");
+    else if ((b & 0x30) == 0x20)
+        add(h, ",\"launchType\":\"EC2\"");
+    if (b & 0x40)
+        add(h, ",\"placementConstraints\":[{\"type\":\"memberOf\",\"expression\":\"%s\"}]",
+            k_expressions[pick(r, ARRAY_LEN(k_expressions))]);
+    if (b & 0x80)
+        add(h, ",\"networkConfiguration\":{\"awsvpcConfiguration\":{\"subnets\":[\"%s\"]}}",
+            k_subnets[pick(r, ARRAY_LEN(k_subnets))]);
+    add(h, "}");
+    call(h, "CreateService");
+}
+
+static void update_service(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    const char *s = service_name(r);
+    uint8_t a = u8(r);
+    char td[64];
+    reset(h);
+    add(h, "{\"cluster\":\"%s\",\"service\":\"%s\"", c, s);
+    if (a & 1)
+        add(h, ",\"desiredCount\":%u", (unsigned)((a >> 4) & 7u));
+    if (a & 2) {
+        taskdef_ref(r, td, sizeof td);
+        add(h, ",\"taskDefinition\":\"%s\"", td);
+    }
+    if (a & 4)
+        add(h, ",\"forceNewDeployment\":true");
+    if (a & 8)
+        add(h, ",\"deploymentConfiguration\":{\"minimumHealthyPercent\":%d}", (a & 0x80) ? 0 : 50);
+    add(h, "}");
+    call(h, "UpdateService");
+}
+
+static void delete_service(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    const char *s = service_name(r);
+    uint8_t a = u8(r);
+    reset(h);
+    add(h, "{\"cluster\":\"%s\",\"service\":\"%s\"%s}", c, s, (a & 1) ? ",\"force\":true" : "");
+    call(h, "DeleteService");
+}
+
+static void describe_services(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    uint8_t a = u8(r);
+    reset(h);
+    if (a & 1) {
+        add(h, "{\"cluster\":\"%s\"%s}", c, (a & 2) ? ",\"schedulingStrategy\":\"DAEMON\"" : "");
+        call(h, "ListServices");
+    } else {
+        add(h, "{\"cluster\":\"%s\",\"services\":[\"%s\",\"%s\"]}", c, service_name(r), service_name(r));
+        call(h, "DescribeServices");
+    }
+}
+
+static void submit_task_state(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    const char *t = task_ref(h, r, c);
+    uint8_t a = u8(r);
+    reset(h);
+    add(h, "{\"cluster\":\"%s\",\"task\":\"%s\",\"status\":\"%s\"", c, t, k_statuses[a & 7]);
+    if (a & 8)
+        add(h, ",\"reason\":\"fuzz\"");
+    if (a & 0x10)
+        add(h, ",\"containers\":[{\"containerName\":\"%s\",\"status\":\"%s\"%s}]", (a & 0x20) ? "side" : "app",
+            (a & 0x40) ? "STOPPED" : "RUNNING", (a & 0x80) ? ",\"exitCode\":1" : "");
+    add(h, "}");
+    call(h, "SubmitTaskStateChange");
+}
+
+static void submit_container(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    const char *t = task_ref(h, r, c);
+    uint8_t a = u8(r);
+    static const char *const k_health[] = { "HEALTHY", "UNHEALTHY", "UNKNOWN", "SICK" };
+    reset(h);
+    if (a & 1) {
+        add(h, "{\"cluster\":\"%s\",\"task\":\"%s\",\"containerName\":\"%s\",\"healthStatus\":\"%s\"}", c, t,
+            (a & 2) ? "side" : "app", k_health[(a >> 2) & 3]);
+        call(h, "SubmitContainerHealth");
+    } else {
+        add(h, "{\"cluster\":\"%s\",\"task\":\"%s\",\"containerName\":\"%s\",\"status\":\"%s\"%s}", c, t,
+            (a & 2) ? "side" : "app", k_statuses[1 + ((a >> 2) % 3) * 2 + ((a >> 2) % 3 == 2)],
+            (a & 0x40) ? ",\"exitCode\":0,\"reason\":\"done\"" : "");
+        call(h, "SubmitContainerStateChange");
+    }
+}
+
+static void stop_task(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    const char *t = task_ref(h, r, c);
+    uint8_t a = u8(r);
+    reset(h);
+    add(h, "{\"cluster\":\"%s\",\"task\":\"%s\"%s}", c, t, (a & 1) ? ",\"reason\":\"fuzz\"" : "");
+    call(h, "StopTask");
+}
+
+static void task_protection(hx *h, rd *r)
+{
+    const char *c = cluster_name(r);
+    uint8_t a = u8(r);
+    const char *t1 = task_ref(h, r, c), *t2 = task_ref(h, r, c);
+    char a1[256], a2[256];
+    snprintf(a1, sizeof a1, "%s", t1);
+    snprintf(a2, sizeof a2, "%s", t2);
+    reset(h);
+    if (a & 1) {
+        if (a & 2)
+            add(h, "{\"cluster\":\"%s\"}", c);
+        else
+            add(h, "{\"cluster\":\"%s\",\"tasks\":[\"%s\",\"%s\"]}", c, a1, a2);
+        call(h, "GetTaskProtection");
+    } else {
+        add(h, "{\"cluster\":\"%s\",\"tasks\":[\"%s\",\"%s\"],\"protectionEnabled\":%s", c, a1, a2,
+            (a & 2) ? "true" : "false");
+        if (a & 4)
+            add(h, ",\"expiresInMinutes\":%u", (unsigned)(a >> 3) * 10u);
+        add(h, "}");
+        call(h, "UpdateTaskProtection");
+    }
+}
+
+/* ecs_plane_step: a few seconds, minutes, or past retention; the orders
+ * name tasks of the plane. */
+static void step_time(hx *h, rd *r)
+{
+    uint8_t a = u8(r);
+    int64_t now = ecs_plane_now_ms(h->pl), dt;
+    const ecs_plane_order *orders = NULL;
+    size_t n = 0;
+    if ((a & 0xc0) == 0xc0)
+        dt = (int64_t)(a & 0x3f) * 120000; /* up to two hours */
+    else
+        dt = (int64_t)a * 500;
+    check(ecs_plane_step(h->pl, now + dt, &orders, &n) == ECS_OK);
+    check(ecs_plane_now_ms(h->pl) == now + dt);
+    check(n == 0 || orders != NULL);
+    for (size_t i = 0; i < n; i++) {
+        check(orders[i].kind == ECS_ORDER_START || orders[i].kind == ECS_ORDER_STOP);
+        check(orders[i].cluster_arn != NULL && orders[i].task_arn != NULL);
+    }
+    after(h, true);
 }
 
 typedef void (*action_fn)(hx *h, rd *r);
@@ -892,6 +1184,16 @@ static const action_fn k_table[] = {
     advance_time,       /* 18 */
     fargate_capacity,   /* 19 */
     garbage,            /* 20 */
+    create_service,     /* 21 */
+    update_service,     /* 22 */
+    delete_service,     /* 23 */
+    describe_services,  /* 24 */
+    submit_task_state,  /* 25 */
+    submit_container,   /* 26 */
+    stop_task,          /* 27 */
+    task_protection,    /* 28 */
+    step_time,          /* 29 */
+    step_time,          /* 30: time moves often */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -904,6 +1206,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check(h != NULL);
     o.seed = 20260101;
+    /* the agent mode: the top bit of the last byte */
+    h->sim = size > 0 && (data[size - 1] & 0x80) != 0;
+    o.flags = h->sim ? ECS_PLANE_F_SIMULATED_AGENTS : 0;
     check(ecs_ctx_new(NULL, &h->ctx) == ECS_OK);
     check(ecs_plane_new(h->ctx, &o, &h->pl) == ECS_OK);
     check(ecs_plane_dump(h->pl, &d, &dl) == ECS_OK);
@@ -916,6 +1221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t step = 0; step < MAX_STEPS && r.i < r.n; step++)
         k_table[u8(&r) % ARRAY_LEN(k_table)](h, &r);
     ecs_json_doc_free(h->dump);
+    ecs_json_doc_free(h->old);
     free(h->cur);
     ecs_plane_free(h->pl);
     ecs_ctx_free(h->ctx);

@@ -21,8 +21,10 @@
  *   SetAlarmState {"alarmName", "stateValue": "ALARM" | "OK" |
  *     "INSUFFICIENT_DATA"}
  *     CloudWatch's own action: a deployment whose service watches the
- *     alarm (deploymentConfiguration.alarms, enable true) fails while the
- *     alarm is in ALARM, and rolls back when rollback is true. Answer: {}.
+ *     alarm (deploymentConfiguration.alarms, enable true) fails when the
+ *     alarm goes into ALARM while it rolls out (spec 4.4: an alarm already
+ *     in ALARM when a deployment starts does not fail it), and rolls back
+ *     when rollback is true. Answer: {}.
  *
  *   UpdateServiceOptions {"cluster", "service", "spreadNewRevisionOnly": bool}
  *     beyond ECS: with true, spread placement strategies count only the
@@ -357,7 +359,10 @@ ecs_status ecs_act__set_alarm_state(ecs_req *r)
     if (al == NULL) {
         al = &r->pl->alarms[r->pl->nalarms++];
         al->name = copy;
+        al->in_alarm = !on;
     }
+    if (al->in_alarm != on)
+        al->changed_ms = r->pl->now_ms;
     al->in_alarm = on;
     return ECS_OK;
 }

@@ -160,6 +160,9 @@ static ecs_status run(ecs_plane *pl, const char *name, size_t name_len, const ch
     rc = act->fn(&r);
     if (rc != ECS_OK)
         pl->rng = saved_rng; /* a failed call draws nothing: later ids stay the same */
+    else
+        for (size_t i = 0; i < pl->nclusters; i++)
+            pl->clusters[i]->clean = false; /* the next step looks at every cluster again */
     if (rc == ECS_OK && ecs_json_writer_result(pl->w, &(const char *){ NULL }, NULL) != ECS_OK)
         rc = ecs_api__fail(err, ECS_E_INTERNAL, ECS_ERR_SERVER, "response incomplete: %s",
                            ecs_ctx_errmsg(pl->ctx));

@@ -229,6 +229,7 @@ typedef struct ecs_target_group {
 typedef struct ecs_alarm {
     ecs_str name;
     bool in_alarm;
+    int64_t changed_ms;           /* when it last entered its state */
 } ecs_alarm;
 
 #define ECS_DEFAULT_DEREGISTRATION_DELAY_S 300u
@@ -266,6 +267,7 @@ typedef struct ecs_deployment {
     int64_t created_ms, updated_ms;
     uint32_t failed_tasks;
     bool any_running;             /* a task of it reached RUNNING (breaker stage 2) */
+    bool failed_by_alarm;         /* FAILED because an alarm went into ALARM */
 } ecs_deployment;
 
 typedef enum ecs_service_status { ECS_SVC_ACTIVE = 0, ECS_SVC_DRAINING, ECS_SVC_INACTIVE } ecs_service_status;
@@ -356,7 +358,9 @@ typedef struct ecs_cluster {
     uint32_t fargate_tasks;       /* live Fargate tasks, for the capacity limit */
     ecs_service **services;       /* creation order, INACTIVE ones until purged */
     size_t nservices, services_cap;
-    uint32_t pending_orders;      /* tasks with orders not yet handed out */
+ uint32_t pending_orders;      /* tasks with orders not yet handed out */
+    bool clean;                   /* nothing changed since the step settled it */
+    int64_t wake_ms;              /* when clean: the next instant something falls due */
     ecs_str *cps;                 /* associated capacity providers (names) */
     size_t ncps;
     ecs_cp_item *default_strategy;

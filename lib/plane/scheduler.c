@@ -255,8 +255,19 @@ static ecs_status launch(ecs_plane *pl, ecs_service *s, ecs_deployment *d, uint3
     } else {
         engine_has = true;
         rc = ecs_plane__launch_place_ec2(pl, &l, made, n, &res);
-        if (rc != ECS_OK)
+        if (rc == ECS_E_NOMEM)
             goto undo;
+        if (rc != ECS_OK) {
+            /* the engine refused the request itself (a definition it cannot
+             * place, a constraint that does not compile): no task can be
+             * placed; the service says so and the step goes on */
+            char msg[600];
+            snprintf(msg, sizeof msg, "(service %s) was unable to place a task. Reason: %s",
+                     ecs_str__c(&s->name), ecs_ctx_errmsg(pl->ctx));
+            event_once(pl, s, msg);
+            rc = ECS_OK;
+            goto undo;
+        }
         for (size_t i = 0; i < n; i++)
             ok[i] = made[i]->inst != NULL;
         for (size_t i = 0; i < n; i++) {
@@ -800,11 +811,14 @@ static ecs_status schedule_daemon(ecs_plane *pl, ecs_service *s)
 static bool steady(const ecs_plane *pl, const ecs_service *s)
 {
     uint32_t running = 0;
-    if (s->status != ECS_SVC_ACTIVE || s->ndeps != 1)
+    if (s->status != ECS_SVC_ACTIVE || s->ndeps == 0)
         return false;
     for (size_t i = 0; i < s->ntasks; i++) {
         const ecs_task *t = s->tasks[i];
-        if (t->desired != ECS_TASK_RUNNING || !ecs_plane__task_counts_healthy(pl, t))
+        /* every live task is the PRIMARY's and healthy (an older deployment
+         * with no task left, such as a FAILED one, does not count) */
+        if (t->desired != ECS_TASK_RUNNING || t->dep_seq != s->deps[0]->seq ||
+            !ecs_plane__task_counts_healthy(pl, t))
             return false;
         running++;
     }
@@ -840,12 +854,15 @@ static uint32_t breaker_threshold(uint32_t d)
     return t < 3 ? 3 : t > 200 ? 200 : t;
 }
 
-static bool alarm_on(const ecs_plane *pl, const ecs_service *s)
+/* Did a watched alarm go into ALARM after deployment d began (so that a
+ * rollback made at the instant of the alarm is not failed by it)? */
+static bool alarm_on(const ecs_plane *pl, const ecs_service *s, const ecs_deployment *d)
 {
     for (size_t i = 0; i < s->nalarm_names; i++) {
         for (size_t k = 0; k < pl->nalarms; k++) {
-            if (pl->alarms[k].in_alarm && ecs_str__eq(&pl->alarms[k].name, s->alarm_names[i].p,
-                                                      s->alarm_names[i].len))
+            const ecs_alarm *a = &pl->alarms[k];
+            if (a->in_alarm && a->changed_ms > d->created_ms &&
+                ecs_str__eq(&a->name, s->alarm_names[i].p, s->alarm_names[i].len))
                 return true;
         }
     }
@@ -897,8 +914,10 @@ static void check_breaker(ecs_plane *pl, ecs_service *s)
     if (s->breaker_enable && p->failed_tasks >= breaker_threshold(s->desired))
         fail_deployment(pl, s, p->any_running ? "tasks failed health checks." : "tasks failed to start.",
                         s->breaker_rollback);
-    else if (s->alarms_enable && alarm_on(pl, s))
+    else if (s->alarms_enable && alarm_on(pl, s, p)) {
+        p->failed_by_alarm = true;
         fail_deployment(pl, s, "alarm detected.", s->alarms_rollback);
+    }
 }
 
 static void completed(ecs_plane *pl, ecs_service *s, ecs_deployment *p)
@@ -923,21 +942,6 @@ static void after_pass(ecs_plane *pl, ecs_service *s)
 {
     register_targets(pl, s);
     check_breaker(pl, s);
-    /* older deployments with no task left are done */
-    for (size_t i = 1; i < s->ndeps;) {
-        ecs_deployment *d = s->deps[i];
-        bool has = false;
-        for (size_t k = 0; k < s->ntasks && !has; k++)
-            has = s->tasks[k]->dep_seq == d->seq;
-        if (has) {
-            i++;
-            continue;
-        }
-        d->rev->refs--;
-        ecs_plane__deployment_free(pl->ctx, d);
-        memmove(&s->deps[i], &s->deps[i + 1], (s->ndeps - i - 1) * sizeof *s->deps);
-        s->ndeps--;
-    }
     if (s->start_failures >= 3) {
         char msg[300];
         snprintf(msg, sizeof msg, "(service %s) is unable to consistently start tasks successfully.",
@@ -955,6 +959,22 @@ static void after_pass(ecs_plane *pl, ecs_service *s)
         }
     } else {
         s->steady_event_ms = 0;
+    }
+    /* older deployments with no task left are done */
+    for (size_t i = 1; i < s->ndeps;) {
+        ecs_deployment *d = s->deps[i];
+        bool has = false;
+        for (size_t k = 0; k < s->ntasks && !has; k++)
+            has = s->tasks[k]->dep_seq == d->seq;
+        /* a FAILED deployment stays in view while its rollback runs */
+        if (has || (d->rollout == ECS_ROLLOUT_FAILED && s->deps[0]->rollout == ECS_ROLLOUT_IN_PROGRESS)) {
+            i++;
+            continue;
+        }
+        d->rev->refs--;
+        ecs_plane__deployment_free(pl->ctx, d);
+        memmove(&s->deps[i], &s->deps[i + 1], (s->ndeps - i - 1) * sizeof *s->deps);
+        s->ndeps--;
     }
 }
 

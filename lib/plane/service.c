@@ -262,7 +262,10 @@ static void write_deployment(const ecs_service *s, ecs_json_writer *w, const ecs
     if (s->has_network)
         write_network(w, s);
     cstr_member(w, "rolloutState", rollout_name(d->rollout));
-    if (d->rollout == ECS_ROLLOUT_FAILED)
+    if (d->rollout == ECS_ROLLOUT_FAILED && d->failed_by_alarm)
+        snprintf(reason, sizeof reason, "ECS deployment %s failed: a CloudWatch alarm went into ALARM.",
+                 ecs_str__c(&d->id));
+    else if (d->rollout == ECS_ROLLOUT_FAILED)
         snprintf(reason, sizeof reason, "ECS deployment circuit breaker: %s",
                  d->any_running ? "tasks failed health checks." : "tasks failed to start.");
     else

@@ -750,7 +750,8 @@ static bool read_deployment(rd *r, ecs_plane *pl, ecs_service *s, const ecs_json
         !get_int(r, o, "ro", 0, ECS_ROLLOUT_FAILED, true, &ro) ||
         !get_int(r, o, "at", 0, INT64_MAX, true, &at) ||
         !get_int(r, o, "upd", 0, INT64_MAX, true, &upd) ||
-        !get_u32(r, o, "failed", false, &d->failed_tasks) || !get_flag(r, o, "ran", &d->any_running))
+        !get_u32(r, o, "failed", false, &d->failed_tasks) || !get_flag(r, o, "ran", &d->any_running) ||
+        !get_flag(r, o, "byAlarm", &d->failed_by_alarm))
         return false;
     if (d->seq == 0 || d->seq >= s->next_dep_seq)
         return bad(r, "seq: deployments count from 1 and are below the service's nextDep");
@@ -1209,14 +1210,16 @@ static bool read_lb_and_alarms(rd *r, ecs_plane *pl, const ecs_json_val *root)
         ecs_alarm *a = &pl->alarms[pl->nalarms];
         size_t n = 0;
         const char *name = ecs_json_str(r->doc, ecs_json_arr_get(e, 0), &n);
-        int64_t on = 0;
-        if (ecs_json_len(e) != 2 || name == NULL || n == 0 ||
-            ecs_json_get_int(ecs_json_arr_get(e, 1), &on) != ECS_OK || on < 0 || on > 1)
-            return bad(r, "alarms: expected [name, 0|1]");
+        int64_t on = 0, at = 0;
+        if (ecs_json_len(e) != 3 || name == NULL || n == 0 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 1), &on) != ECS_OK || on < 0 || on > 1 ||
+            ecs_json_get_int(ecs_json_arr_get(e, 2), &at) != ECS_OK || at < 0)
+            return bad(r, "alarms: expected [name, 0|1, changedMs]");
         memset(a, 0, sizeof *a);
         if (ecs_str__dup(r->ctx, &a->name, name, n) != ECS_OK)
             return nomem(r);
         a->in_alarm = on != 0;
+        a->changed_ms = at;
         pl->nalarms++;
     }
     return true;

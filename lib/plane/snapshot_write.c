@@ -35,7 +35,7 @@
  *    "events":[[id, message, atMs]...],"startFail","nextLaunch","steady",
  *    "pfKind","pfAt","inactive","alarms":[S],"alarmsOn","alarmsRb","newOnly",
  *    "doneFam","doneRev","doneId"} (doneX: the last COMPLETED deployment, for rollback)
- * and at the top "targetGroups":[[arn, delaySeconds]], "alarms":[[name, inAlarm]],
+ * and at the top "targetGroups":[[arn, delaySeconds]], "alarms":[[name, inAlarm, changedMs]],
  * "providers":[{"name","arn","asg","deleted","mtp","tags"}]; clusters carry
  * "cps":[S] and "cpDefault", services "cps": strategies as [[name, base, weight]].
  * Strings, arrays and the flags and counters from "daemon" on are left out
@@ -375,6 +375,7 @@ static void write_service(ecs_json_writer *w, const ecs_service *s)
             i_member(w, "upd", d->updated_ms);
             nz_member(w, "failed", d->failed_tasks);
             nz_member(w, "ran", d->any_running ? 1 : 0);
+            nz_member(w, "byAlarm", d->failed_by_alarm ? 1 : 0);
             ecs_json_write_obj_end(w);
         }
         ecs_json_write_arr_end(w);
@@ -477,6 +478,7 @@ ecs_status ecs_plane_snapshot(ecs_plane *pl, const char **out, size_t *out_len)
         ecs_json_write_arr_begin(w);
         str_or_empty(w, &pl->alarms[i].name);
         ecs_json_write_int(w, pl->alarms[i].in_alarm ? 1 : 0);
+        ecs_json_write_int(w, pl->alarms[i].changed_ms);
         ecs_json_write_arr_end(w);
     }
     ecs_json_write_arr_end(w);

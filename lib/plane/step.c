@@ -196,60 +196,57 @@ static void agent_act(ecs_plane *pl, ecs_task *t)
     }
 }
 
-/* The next instant after the clock at which anything falls due. */
-static int64_t next_due(const ecs_plane *pl)
+/* The next instant after the clock at which anything of cluster c falls
+ * due (NEVER: nothing). */
+static int64_t cluster_due(const ecs_plane *pl, const ecs_cluster *c)
 {
     int64_t due = NEVER, now = pl->now_ms;
-    for (size_t ci = 0; ci < pl->nclusters; ci++) {
-        const ecs_cluster *c = pl->clusters[ci];
-        for (size_t i = 0; i < c->ntasks; i++) {
-            const ecs_task *t = c->tasks[i];
-            int64_t d;
-            if (t->last == ECS_TASK_STOPPED) {
-                d = t->stopped_ms + ECS_TASK_RETENTION_MS;
-                if (d > now)
-                    due = min64(due, d);
-                continue;
-            }
-            if (sim(pl)) {
-                d = agent_due(t);
-                if (d > now)
-                    due = min64(due, d);
-            }
-            if (t->svc != NULL && t->last == ECS_TASK_RUNNING) {
-                d = t->started_ms + ECS_HEALTHY_AFTER_MS;
-                if (d > now)
-                    due = min64(due, d);
-            }
-            if (t->protect_until_ms > now)
-                due = min64(due, t->protect_until_ms);
-            if (t->last == ECS_TASK_DEACTIVATING && t->drain_until_ms > now)
-                due = min64(due, t->drain_until_ms);
-            if (t->svc != NULL && t->started_ms != 0 && t->svc->grace_s > 0 &&
-                t->started_ms + (int64_t)t->svc->grace_s * 1000 > now)
-                due = min64(due, t->started_ms + (int64_t)t->svc->grace_s * 1000);
+    for (size_t i = 0; i < c->ntasks; i++) {
+        const ecs_task *t = c->tasks[i];
+        int64_t d;
+        if (t->last == ECS_TASK_STOPPED) {
+            d = t->stopped_ms + ECS_TASK_RETENTION_MS;
+            if (d > now)
+                due = min64(due, d);
+            continue;
         }
-        for (size_t i = 0; i < c->nservices; i++) {
-            const ecs_service *s = c->services[i];
-            if (s->status == ECS_SVC_INACTIVE) {
-                if (s->inactive_ms + ECS_TASK_RETENTION_MS > now)
-                    due = min64(due, s->inactive_ms + ECS_TASK_RETENTION_MS);
-                continue;
-            }
-            if (s->next_launch_ms > now)
-                due = min64(due, s->next_launch_ms);
-            if (s->steady_event_ms != 0 && s->steady_event_ms + SIX_HOURS_MS > now)
-                due = min64(due, s->steady_event_ms + SIX_HOURS_MS);
+        if (sim(pl)) {
+            d = agent_due(t);
+            if (d > now)
+                due = min64(due, d);
         }
+        if (t->svc != NULL && t->last == ECS_TASK_RUNNING) {
+            d = t->started_ms + ECS_HEALTHY_AFTER_MS;
+            if (d > now)
+                due = min64(due, d);
+        }
+        if (t->protect_until_ms > now)
+            due = min64(due, t->protect_until_ms);
+        if (t->last == ECS_TASK_DEACTIVATING && t->drain_until_ms > now)
+            due = min64(due, t->drain_until_ms);
+        if (t->svc != NULL && t->started_ms != 0 && t->svc->grace_s > 0 &&
+            t->started_ms + (int64_t)t->svc->grace_s * 1000 > now)
+            due = min64(due, t->started_ms + (int64_t)t->svc->grace_s * 1000);
+    }
+    for (size_t i = 0; i < c->nservices; i++) {
+        const ecs_service *s = c->services[i];
+        if (s->status == ECS_SVC_INACTIVE) {
+            if (s->inactive_ms + ECS_TASK_RETENTION_MS > now)
+                due = min64(due, s->inactive_ms + ECS_TASK_RETENTION_MS);
+            continue;
+        }
+        if (s->next_launch_ms > now)
+            due = min64(due, s->next_launch_ms);
+        if (s->steady_event_ms != 0 && s->steady_event_ms + SIX_HOURS_MS > now)
+            due = min64(due, s->steady_event_ms + SIX_HOURS_MS);
     }
     return due;
 }
 
 /* Tasks retained past their time, and services long INACTIVE, go. */
-static void purge(ecs_plane *pl)
+static void purge(ecs_plane *pl, ecs_cluster *c)
 {
-    for (size_t ci = 0; ci < pl->nclusters; ci++) {
-        ecs_cluster *c = pl->clusters[ci];
+    {
         size_t k = 0;
         for (size_t i = 0; i < c->nservices; i++) {
             ecs_service *s = c->services[i];
@@ -281,44 +278,66 @@ static void purge(ecs_plane *pl)
         }
         c->ntasks = k;
     }
-    ecs_plane__purge_deleted(pl);
 }
 
-/* Settle the instant the clock shows: the agents' due work, then the
- * scheduler, until nothing more falls due now (bounded). */
-static ecs_status settle(ecs_plane *pl)
+/* Settle the instant the clock shows for cluster c: the agents' due work,
+ * then the scheduler, until nothing more falls due now (bounded). */
+static ecs_status settle(ecs_plane *pl, ecs_cluster *c)
 {
     ecs_status rc = ECS_OK;
     for (int round = 0; round < 8; round++) {
         bool more = false;
-        for (size_t ci = 0; ci < pl->nclusters; ci++) {
-            ecs_cluster *c = pl->clusters[ci];
+        for (size_t i = 0; i < c->ntasks; i++) {
+            ecs_task *t = c->tasks[i];
+            if (t->last == ECS_TASK_DEACTIVATING && t->drain_until_ms <= pl->now_ms)
+                ecs_plane__task_drained(pl, t);
+        }
+        if (sim(pl)) {
             for (size_t i = 0; i < c->ntasks; i++) {
                 ecs_task *t = c->tasks[i];
-                if (t->last == ECS_TASK_DEACTIVATING && t->drain_until_ms <= pl->now_ms)
-                    ecs_plane__task_drained(pl, t);
+                if (t->last != ECS_TASK_STOPPED && agent_due(t) <= pl->now_ms)
+                    agent_act(pl, t);
             }
-            if (sim(pl)) {
-                for (size_t i = 0; i < c->ntasks; i++) {
-                    ecs_task *t = c->tasks[i];
-                    if (t->last != ECS_TASK_STOPPED && agent_due(t) <= pl->now_ms)
-                        agent_act(pl, t);
-                }
-            }
-            if (c->active && c->nservices > 0) {
-                ecs_status r2 = ecs_plane__schedule(pl, c);
-                if (r2 != ECS_OK)
-                    rc = r2;
-            }
-            if (sim(pl)) {
-                for (size_t i = 0; i < c->ntasks && !more; i++) {
-                    const ecs_task *t = c->tasks[i];
-                    more = t->last != ECS_TASK_STOPPED && agent_due(t) <= pl->now_ms;
-                }
+        }
+        if (c->active && c->nservices > 0) {
+            ecs_status r2 = ecs_plane__schedule(pl, c);
+            if (r2 != ECS_OK)
+                rc = r2;
+        }
+        if (sim(pl)) {
+            for (size_t i = 0; i < c->ntasks && !more; i++) {
+                const ecs_task *t = c->tasks[i];
+                more = t->last != ECS_TASK_STOPPED && agent_due(t) <= pl->now_ms;
             }
         }
         if (!more || rc != ECS_OK)
             break;
+    }
+    return rc;
+}
+
+/* Do what falls due now in every cluster that changed since it was last
+ * settled or whose wake time has come; the others (an idle cluster, however
+ * many tasks it holds) cost nothing. Returns the earliest wake time. */
+static ecs_status work_now(ecs_plane *pl, int64_t *next)
+{
+    ecs_status rc = ECS_OK;
+    *next = NEVER;
+    for (size_t ci = 0; ci < pl->nclusters; ci++) {
+        ecs_cluster *c = pl->clusters[ci];
+        if (c->clean && c->wake_ms > pl->now_ms) {
+            *next = min64(*next, c->wake_ms);
+            continue;
+        }
+        {
+            ecs_status r2 = settle(pl, c);
+            if (r2 != ECS_OK)
+                rc = r2;
+        }
+        purge(pl, c);
+        c->wake_ms = cluster_due(pl, c);
+        c->clean = rc == ECS_OK; /* after a failure, look again next time */
+        *next = min64(*next, c->wake_ms);
     }
     return rc;
 }
@@ -414,20 +433,14 @@ ecs_status ecs_plane_step(ecs_plane *pl, int64_t now_ms, const ecs_plane_order *
                              (long long)pl->now_ms, (long long)now_ms);
     for (;;) {
         int64_t next;
-        if ((r2 = settle(pl)) != ECS_OK)
+        if ((r2 = work_now(pl, &next)) != ECS_OK)
             rc = r2;
-        purge(pl);
-        next = next_due(pl);
         if (next > now_ms || rc != ECS_OK)
             break;
         pl->now_ms = next;
     }
-    if (pl->now_ms < now_ms) {
-        pl->now_ms = now_ms;
-        if ((r2 = settle(pl)) != ECS_OK)
-            rc = r2;
-        purge(pl);
-    }
+    pl->now_ms = now_ms;
+    ecs_plane__purge_deleted(pl);
     if ((r2 = collect_orders(pl)) != ECS_OK)
         rc = r2;
     if (rc == ECS_E_NOMEM)
