@@ -146,6 +146,7 @@ typedef struct result {
     size_t orders, starts;
     bool completed;
     svc_state last;
+    double steady_step;     /* mean 1 s step once the service is steady again */
 } result;
 
 static result run(size_t n, int min_pct, int max_pct)
@@ -267,6 +268,16 @@ static result run(size_t n, int min_pct, int max_pct)
         }
     }
     r.last = st;
+    /* steady again: 60 idle 1 s steps (no call in between) */
+    if (r.completed) {
+        size_t no, ns;
+        t0 = cpu_s();
+        for (int k = 0; k < 60; k++) {
+            now += 1000;
+            step(pl, ctx, now, &no, &ns);
+        }
+        r.steady_step = (cpu_s() - t0) / 60;
+    }
     free(prev);
     ecs_plane_free(pl);
     ecs_ctx_free(ctx);
@@ -325,6 +336,7 @@ int main(int argc, char **argv)
         printf("rollout %d/%d (minimumHealthyPercent/maximumPercent), D = %zu\n", cfg[c][0], cfg[c][1], n);
         printf("  setup (register, create, %d steps to steady)  %10.3f s CPU (not the target)\n",
                r.setup_steps, r.setup_cpu);
+        printf("  1 s step once steady again (60 steps)         %10.3f us\n", r.steady_step * 1e6);
         printf("  rollout completed                             %10s%s\n", r.completed ? "yes" : "NO",
                r.completed ? "" : " (gave up)");
         if (!r.completed)

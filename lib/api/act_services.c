@@ -658,7 +658,7 @@ static ecs_status find_service(ecs_req *r, ecs_cluster **c, ecs_service **s)
 ecs_status ecs_act__update_service(ecs_req *r)
 {
     ecs_cluster *c;
-    ecs_service *s, saved;
+    ecs_service *s = NULL, saved;
     ecs_deployment *d = NULL;
     ecs_family *f = NULL;
     ecs_revision *rev;
@@ -674,8 +674,8 @@ ecs_status ecs_act__update_service(ecs_req *r)
     ecs_status rc;
 
     memset(&p, 0, sizeof p);
-    if ((rc = find_service(r, &c, &s)) != ECS_OK)
-        return rc;
+    if ((rc = find_service(r, &c, &s)) != ECS_OK || s == NULL)
+        return rc != ECS_OK ? rc : svc_not_found(r);
     if (s->status != ECS_SVC_ACTIVE)
         return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
     saved = *s;
@@ -810,11 +810,11 @@ fail:
 ecs_status ecs_act__delete_service(ecs_req *r)
 {
     ecs_cluster *c;
-    ecs_service *s, saved;
+    ecs_service *s = NULL, saved;
     bool force = ecs_req__bool(r, r->root, "force", false);
     ecs_status rc;
-    if ((rc = find_service(r, &c, &s)) != ECS_OK)
-        return rc;
+    if ((rc = find_service(r, &c, &s)) != ECS_OK || s == NULL)
+        return rc != ECS_OK ? rc : svc_not_found(r);
     if (s->status != ECS_SVC_ACTIVE)
         return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
     if (!s->daemon && s->desired > 0 && !force)

@@ -85,6 +85,13 @@ static const action *find_action(const char *name, size_t len)
     return NULL;
 }
 
+/* Actions that change nothing (Describe*, List*, Get*, PreviewDeployment). */
+static bool read_only(const char *name, size_t len)
+{
+    return (len > 8 && memcmp(name, "Describe", 8) == 0) || (len > 4 && memcmp(name, "List", 4) == 0) ||
+           (len > 3 && memcmp(name, "Get", 3) == 0) || (len == 17 && memcmp(name, "PreviewDeployment", 17) == 0);
+}
+
 static bool printable_name(const char *s, size_t len)
 {
     if (len == 0 || len > 64)
@@ -160,7 +167,7 @@ static ecs_status run(ecs_plane *pl, const char *name, size_t name_len, const ch
     rc = act->fn(&r);
     if (rc != ECS_OK)
         pl->rng = saved_rng; /* a failed call draws nothing: later ids stay the same */
-    else
+    else if (!read_only(name, name_len))
         for (size_t i = 0; i < pl->nclusters; i++)
             pl->clusters[i]->clean = false; /* the next step looks at every cluster again */
     if (rc == ECS_OK && ecs_json_writer_result(pl->w, &(const char *){ NULL }, NULL) != ECS_OK)
