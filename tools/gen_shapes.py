@@ -42,6 +42,14 @@ TABLE_HEADER = os.path.join(REPO, "lib", "api", "shape_table.h")
 OVERLAY = [
     ("RegisterTaskDefinition", "", "enableFaultInjection", "boolean", None,
      "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html"),
+    # DeploymentCircuitBreaker's newer members (a structure member lists its
+    # own scalar members; the shape is shared by CreateService and UpdateService)
+    ("CreateService", "deploymentConfiguration.deploymentCircuitBreaker", "resetOnHealthyTask", "boolean",
+     None, "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html"),
+    ("CreateService", "deploymentConfiguration.deploymentCircuitBreaker", "thresholdConfiguration",
+     "structure", None,
+     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html",
+     {"type": "string", "value": "integer"}),
 ]
 
 # Which string members (or lists of strings) take an enum of
@@ -205,11 +213,19 @@ class Model:
         return cur
 
     def apply_overlay(self):
-        for op, path, member, typ, enum, _doc in OVERLAY:
+        for op, path, member, typ, enum, _doc, *rest in OVERLAY:
             st = self.locate(op, path)
             if member in st["members"]:
                 raise GenError("overlay %s.%s: the model already has it; drop the overlay line"
                                % (op, member))
+            if typ == "structure" and rest:
+                members = {}
+                for name, mt in sorted(rest[0].items()):
+                    if mt not in KINDS or mt in ("list", "map", "structure"):
+                        raise GenError("overlay %s.%s.%s: unsupported type %r" % (op, member, name, mt))
+                    members[name] = {"type": mt} if mt != "string" else {}
+                st["members"][member] = {"type": "structure", "members": members}
+                continue
             if typ not in KINDS or typ in ("list", "map", "structure"):
                 raise GenError("overlay %s.%s: unsupported type %r" % (op, member, typ))
             st["members"][member] = {"type": typ} if typ != "string" else {}

@@ -376,6 +376,29 @@ static ecs_status decode_deploy_config(ecs_req *r, bool daemon, ecs_service *s, 
                               "are both required.");
         s->breaker_enable = ecs_req__bool(r, cb, "enable", false);
         s->breaker_rollback = ecs_req__bool(r, cb, "rollback", false);
+        s->breaker_cumulative = !ecs_req__bool(r, cb, "resetOnHealthyTask", true);
+        s->breaker_kind = 0;
+        s->breaker_value = 0;
+        if (ecs_req__member(r, cb, "thresholdConfiguration") != NULL) {
+            const ecs_json_val *tc = ecs_req__member(r, cb, "thresholdConfiguration");
+            size_t tl = 0;
+            const char *type = ecs_req__str(r, tc, "type", &tl);
+            int64_t tv = 0;
+            if (type != NULL && tl == 15 && memcmp(type, "BOUNDED_PERCENT", 15) == 0)
+                s->breaker_kind = 1;
+            else if (type != NULL && tl == 17 && memcmp(type, "UNBOUNDED_PERCENT", 17) == 0)
+                s->breaker_kind = 2;
+            else if (type != NULL && tl == 5 && memcmp(type, "COUNT", 5) == 0)
+                s->breaker_kind = 3;
+            else
+                return FAIL_IP(r, "deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration.type: "
+                                  "BOUNDED_PERCENT, UNBOUNDED_PERCENT or COUNT.");
+            if (ecs_json_get_int(ecs_req__member(r, tc, "value"), &tv) != ECS_OK || tv < 1 ||
+                tv > (s->breaker_kind == 3 ? 100000 : 1000))
+                return FAIL_IP(r, "deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration.value: "
+                                  "1 to %d.", s->breaker_kind == 3 ? 100000 : 1000);
+            s->breaker_value = (uint32_t)tv;
+        }
     }
     return ECS_OK;
 }

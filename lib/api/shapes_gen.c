@@ -24,14 +24,15 @@ const char ecs_shape__strings[4][ECS_SHAPE_ROW] = {
     "capacityProvider\0weight\0base\0namespace\0clusterName\0settings\0configuration\0"
     "capacityProviders\0defaultCapacityProviderStrategy\0serviceConnectDefaults\0"
     "targetGroupArn\0loadBalancerName\0containerName\0containerPort\0registryArn\0"
-    "port\0enable\0rollback\0alarmNames\0deploymentCircuitBreaker\0maximumPercent\0"
-    "minimumHealthyPercent\0alarms\0type\0expression\0field\0subnets\0securityGroups\0"
-    "assignPublicIp\0awsvpcConfiguration\0dnsName\0idleTimeoutSeconds\0"
-    "perRequestTimeoutSeconds\0awsPcaAuthorityArn\0issuerCertificateAuthority\0"
-    "kmsKey\0roleArn\0portName\0discoveryName\0clientAliases\0ingressPortOverride\0"
-    "timeout\0tls\0valueFrom\0logDriver\0options\0secretOptions\0enabled\0"
-    "services\0resourceType\0propagateTags\0encrypted\0volumeType\0sizeInGiB\0"
-    "snapshotId\0iops\0throughput\0tagSpecifications\0filesystemType\0managedEBSVolume\0"
+    "port\0type\0enable\0rollback\0resetOnHealthyTask\0thresholdConfiguration\0"
+    "alarmNames\0deploymentCircuitBreaker\0maximumPercent\0minimumHealthyPercent\0"
+    "alarms\0expression\0field\0subnets\0securityGroups\0assignPublicIp\0"
+    "awsvpcConfiguration\0dnsName\0idleTimeoutSeconds\0perRequestTimeoutSeconds\0"
+    "awsPcaAuthorityArn\0issuerCertificateAuthority\0kmsKey\0roleArn\0"
+    "portName\0discoveryName\0clientAliases\0ingressPortOverride\0timeout\0"
+    "tls\0valueFrom\0logDriver\0options\0secretOptions\0enabled\0services\0"
+    "resourceType\0propagateTags\0encrypted\0volumeType\0sizeInGiB\0snapshotId\0"
+    "iops\0throughput\0tagSpecifications\0filesystemType\0managedEBSVolume\0"
     "cluster\0serviceName\0taskDefinition\0loadBalancers\0serviceRegistries\0"
     "desiredCount\0clientToken\0launchType\0capacityProviderStrategy\0"
     "platformVersion\0role\0deploymentConfiguration\0placementConstraints\0"
@@ -43,30 +44,29 @@ const char ecs_shape__strings[4][ECS_SHAPE_ROW] = {
     "maxResults\0nextToken\0clusters\0containerInstances\0taskSets\0tasks\0"
     "container\0command\0interactive\0task\0effectiveSettings\0attributeName\0"
     "attributeValue\0filter\0resourceArn\0familyPrefix\0sort\0family\0startedBy\0"
-    "desiredStatus\0doubleValue\0longValue\0integerValue\0stringSetValue\0"
-    "agentVersion\0agentHash\0dockerVersion\0id\0",
-    "instanceIdentityDocument\0instanceIdentityDocumentSignature\0totalResources\0"
-    "versionInfo\0containerInstanceArn\0platformDevices\0credentialsParameter\0"
-    "hostPort\0protocol\0appProtocol\0containerPortRange\0ignoredExitCodes\0"
-    "restartAttemptPeriod\0sourceVolume\0containerPath\0readOnly\0sourceContainer\0"
-    "add\0drop\0hostPath\0permissions\0size\0mountOptions\0capabilities\0"
-    "devices\0initProcessEnabled\0sharedMemorySize\0tmpfs\0maxSwap\0swappiness\0"
-    "condition\0hostname\0ipAddress\0softLimit\0hardLimit\0interval\0retries\0"
-    "startPeriod\0image\0repositoryCredentials\0cpu\0memory\0memoryReservation\0"
-    "links\0portMappings\0essential\0restartPolicy\0entryPoint\0environment\0"
-    "environmentFiles\0mountPoints\0volumesFrom\0linuxParameters\0secrets\0"
-    "dependsOn\0startTimeout\0stopTimeout\0user\0workingDirectory\0disableNetworking\0"
-    "privileged\0readonlyRootFilesystem\0dnsServers\0dnsSearchDomains\0"
-    "extraHosts\0dockerSecurityOptions\0pseudoTerminal\0dockerLabels\0"
-    "ulimits\0healthCheck\0systemControls\0resourceRequirements\0firelensConfiguration\0"
-    "credentialSpecs\0sourcePath\0scope\0autoprovision\0driver\0driverOpts\0"
-    "labels\0accessPointId\0iam\0fileSystemId\0rootDirectory\0transitEncryption\0"
-    "transitEncryptionPort\0authorizationConfig\0domain\0host\0dockerVolumeConfiguration\0"
-    "efsVolumeConfiguration\0fsxWindowsFileServerVolumeConfiguration\0"
-    "configuredAtLaunch\0properties\0deviceName\0deviceType\0cpuArchitecture\0"
-    "operatingSystemFamily\0taskRoleArn\0executionRoleArn\0networkMode\0"
-    "containerDefinitions\0volumes\0requiresCompatibilities\0pidMode\0"
-    "ipcMode\0proxyConfiguration\0inferenceAccelerators\0ephemeralStorage\0"
+    "desiredStatus\0doubleValue\0longValue\0integerValue\0stringSetValue\0",
+    "agentVersion\0agentHash\0dockerVersion\0id\0instanceIdentityDocument\0"
+    "instanceIdentityDocumentSignature\0totalResources\0versionInfo\0"
+    "containerInstanceArn\0platformDevices\0credentialsParameter\0hostPort\0"
+    "protocol\0appProtocol\0containerPortRange\0ignoredExitCodes\0restartAttemptPeriod\0"
+    "sourceVolume\0containerPath\0readOnly\0sourceContainer\0add\0drop\0"
+    "hostPath\0permissions\0size\0mountOptions\0capabilities\0devices\0initProcessEnabled\0"
+    "sharedMemorySize\0tmpfs\0maxSwap\0swappiness\0condition\0hostname\0"
+    "ipAddress\0softLimit\0hardLimit\0interval\0retries\0startPeriod\0image\0"
+    "repositoryCredentials\0cpu\0memory\0memoryReservation\0links\0portMappings\0"
+    "essential\0restartPolicy\0entryPoint\0environment\0environmentFiles\0"
+    "mountPoints\0volumesFrom\0linuxParameters\0secrets\0dependsOn\0startTimeout\0"
+    "stopTimeout\0user\0workingDirectory\0disableNetworking\0privileged\0"
+    "readonlyRootFilesystem\0dnsServers\0dnsSearchDomains\0extraHosts\0"
+    "dockerSecurityOptions\0pseudoTerminal\0dockerLabels\0ulimits\0healthCheck\0"
+    "systemControls\0resourceRequirements\0firelensConfiguration\0credentialSpecs\0"
+    "sourcePath\0scope\0autoprovision\0driver\0driverOpts\0labels\0accessPointId\0"
+    "iam\0fileSystemId\0rootDirectory\0transitEncryption\0transitEncryptionPort\0"
+    "authorizationConfig\0domain\0host\0dockerVolumeConfiguration\0efsVolumeConfiguration\0"
+    "fsxWindowsFileServerVolumeConfiguration\0configuredAtLaunch\0properties\0"
+    "deviceName\0deviceType\0cpuArchitecture\0operatingSystemFamily\0taskRoleArn\0"
+    "executionRoleArn\0networkMode\0containerDefinitions\0volumes\0requiresCompatibilities\0"
+    "pidMode\0ipcMode\0proxyConfiguration\0inferenceAccelerators\0ephemeralStorage\0"
     "runtimePlatform\0enableFaultInjection\0containerOverrides\0inferenceAcceleratorOverrides\0"
     "deleteOnTermination\0terminationPolicy\0count\0group\0overrides\0referenceId\0"
     "reason\0attachmentArn\0attachments\0bindIP\0hostPortRange\0runtimeId\0"
@@ -74,15 +74,16 @@ const char ecs_shape__strings[4][ECS_SHAPE_ROW] = {
     "managedAgents\0pullStartedAt\0pullStoppedAt\0executionStoppedAt\0"
     "tagKeys\0forceNewDeployment\0primaryTaskSet\0protectionEnabled\0expiresInMinutes\0"
     "ManagedScalingStatus\0DISABLED\0ENABLED\0ManagedTerminationProtection\0"
-    "ManagedDraining\0ClusterSettingName\0containerInsights\0",
-    "ExecuteCommandLogging\0DEFAULT\0NONE\0OVERRIDE\0LaunchType\0EC2\0EXTERNAL\0"
-    "FARGATE\0MANAGED_INSTANCES\0PlacementConstraintType\0distinctInstance\0"
-    "memberOf\0PlacementStrategyType\0binpack\0random\0spread\0AssignPublicIp\0"
-    "SchedulingStrategy\0DAEMON\0REPLICA\0DeploymentControllerType\0CODE_DEPLOY\0"
-    "ECS\0PropagateTags\0SERVICE\0TASK_DEFINITION\0LogDriver\0awsfirelens\0"
-    "awslogs\0fluentd\0gelf\0journald\0json-file\0splunk\0syslog\0EBSResourceType\0"
-    "volume\0TaskFilesystemType\0ext3\0ext4\0ntfs\0xfs\0ScaleUnit\0PERCENT\0"
-    "SettingName\0awsvpcTrunking\0containerInstanceLongArnFormat\0defaultLogDriverMode\0"
+    "ManagedDraining\0",
+    "ClusterSettingName\0containerInsights\0ExecuteCommandLogging\0DEFAULT\0"
+    "NONE\0OVERRIDE\0LaunchType\0EC2\0EXTERNAL\0FARGATE\0MANAGED_INSTANCES\0"
+    "PlacementConstraintType\0distinctInstance\0memberOf\0PlacementStrategyType\0"
+    "binpack\0random\0spread\0AssignPublicIp\0SchedulingStrategy\0DAEMON\0"
+    "REPLICA\0DeploymentControllerType\0CODE_DEPLOY\0ECS\0PropagateTags\0"
+    "SERVICE\0TASK_DEFINITION\0LogDriver\0awsfirelens\0awslogs\0fluentd\0"
+    "gelf\0journald\0json-file\0splunk\0syslog\0EBSResourceType\0volume\0"
+    "TaskFilesystemType\0ext3\0ext4\0ntfs\0xfs\0ScaleUnit\0PERCENT\0SettingName\0"
+    "awsvpcTrunking\0containerInstanceLongArnFormat\0defaultLogDriverMode\0"
     "fargateEventWindows\0fargateFIPSMode\0fargateTaskRetirementWaitPeriod\0"
     "guardDutyActivate\0serviceLongArnFormat\0tagResourceAuthorization\0"
     "taskLongArnFormat\0TargetType\0container-instance\0CapacityProviderField\0"
@@ -104,28 +105,27 @@ const char ecs_shape__strings[4][ECS_SHAPE_ROW] = {
     "CPUArchitecture\0ARM64\0X86_64\0OSFamily\0LINUX\0WINDOWS_SERVER_2004_CORE\0"
     "WINDOWS_SERVER_2016_FULL\0WINDOWS_SERVER_2019_CORE\0WINDOWS_SERVER_2019_FULL\0"
     "WINDOWS_SERVER_2022_CORE\0WINDOWS_SERVER_2022_FULL\0WINDOWS_SERVER_2025_CORE\0"
-    "WINDOWS_SERVER_2025_FULL\0WINDOWS_SERVER_20H2_CORE\0ManagedAgentName\0"
-    "ExecuteCommandAgent\0",
-    "CreateCapacityProvider\0CreateCluster\0CreateService\0CreateTaskSet\0"
-    "DeleteAccountSetting\0DeleteAttributes\0DeleteCapacityProvider\0"
-    "DeleteCluster\0DeleteService\0DeleteTaskDefinitions\0DeleteTaskSet\0"
-    "DeregisterContainerInstance\0DeregisterTaskDefinition\0DescribeCapacityProviders\0"
-    "DescribeClusters\0DescribeContainerInstances\0DescribeServices\0"
-    "DescribeTaskDefinition\0DescribeTaskSets\0DescribeTasks\0DiscoverPollEndpoint\0"
-    "ExecuteCommand\0GetTaskProtection\0ListAccountSettings\0ListAttributes\0"
-    "ListClusters\0ListContainerInstances\0ListServices\0ListServicesByNamespace\0"
-    "ListTagsForResource\0ListTaskDefinitionFamilies\0ListTaskDefinitions\0"
-    "ListTasks\0PutAccountSetting\0PutAccountSettingDefault\0PutAttributes\0"
-    "PutClusterCapacityProviders\0RegisterContainerInstance\0RegisterTaskDefinition\0"
-    "RunTask\0StartTask\0StopTask\0SubmitAttachmentStateChanges\0SubmitContainerStateChange\0"
-    "SubmitTaskStateChange\0TagResource\0UntagResource\0UpdateCapacityProvider\0"
-    "UpdateCluster\0UpdateClusterSettings\0UpdateContainerAgent\0UpdateContainerInstancesState\0"
-    "UpdateService\0UpdateServicePrimaryTaskSet\0UpdateTaskProtection\0"
-    "UpdateTaskSet\0",
+    "WINDOWS_SERVER_2025_FULL\0WINDOWS_SERVER_20H2_CORE\0",
+    "ManagedAgentName\0ExecuteCommandAgent\0CreateCapacityProvider\0CreateCluster\0"
+    "CreateService\0CreateTaskSet\0DeleteAccountSetting\0DeleteAttributes\0"
+    "DeleteCapacityProvider\0DeleteCluster\0DeleteService\0DeleteTaskDefinitions\0"
+    "DeleteTaskSet\0DeregisterContainerInstance\0DeregisterTaskDefinition\0"
+    "DescribeCapacityProviders\0DescribeClusters\0DescribeContainerInstances\0"
+    "DescribeServices\0DescribeTaskDefinition\0DescribeTaskSets\0DescribeTasks\0"
+    "DiscoverPollEndpoint\0ExecuteCommand\0GetTaskProtection\0ListAccountSettings\0"
+    "ListAttributes\0ListClusters\0ListContainerInstances\0ListServices\0"
+    "ListServicesByNamespace\0ListTagsForResource\0ListTaskDefinitionFamilies\0"
+    "ListTaskDefinitions\0ListTasks\0PutAccountSetting\0PutAccountSettingDefault\0"
+    "PutAttributes\0PutClusterCapacityProviders\0RegisterContainerInstance\0"
+    "RegisterTaskDefinition\0RunTask\0StartTask\0StopTask\0SubmitAttachmentStateChanges\0"
+    "SubmitContainerStateChange\0SubmitTaskStateChange\0TagResource\0"
+    "UntagResource\0UpdateCapacityProvider\0UpdateCluster\0UpdateClusterSettings\0"
+    "UpdateContainerAgent\0UpdateContainerInstancesState\0UpdateService\0"
+    "UpdateServicePrimaryTaskSet\0UpdateTaskProtection\0UpdateTaskSet\0",
 };
 
-const uint16_t ecs_shape__n_nodes = 240;
-const ecs_shape_node ecs_shape__nodes[240] = {
+const uint16_t ecs_shape__n_nodes = 241;
+const ecs_shape_node ecs_shape__nodes[241] = {
     /*   0 */ { ECS_SHAPE_STRING, 0, 0, 0, 0, 0 },
     /*   1 */ { ECS_SHAPE_STRING, 0, 0, 1, 0, 0 }, /* enum ManagedScalingStatus */
     /*   2 */ { ECS_SHAPE_INTEGER, 0, 0, 0, 0, 0 },
@@ -155,220 +155,221 @@ const ecs_shape_node ecs_shape__nodes[240] = {
     /*  26 */ { ECS_SHAPE_STRUCT, 0, 3, 43, 4, 106 }, /* CreateService.serviceRegistries[] */
     /*  27 */ { ECS_SHAPE_LIST, 0, 0, 26, 0, 0 }, /* CreateService.serviceRegistries */
     /*  28 */ { ECS_SHAPE_STRING, 0, 0, 6, 0, 0 }, /* enum LaunchType */
-    /*  29 */ { ECS_SHAPE_STRUCT, 2, 2, 47, 2, 114 }, /* CreateService.deploymentConfiguration.deploymentCircuitBreaker */
-    /*  30 */ { ECS_SHAPE_STRUCT, 3, 3, 49, 3, 118 }, /* CreateService.deploymentConfiguration.alarms */
-    /*  31 */ { ECS_SHAPE_STRUCT, 0, 3, 52, 4, 126 }, /* CreateService.deploymentConfiguration */
-    /*  32 */ { ECS_SHAPE_STRING, 0, 0, 7, 0, 0 }, /* enum PlacementConstraintType */
-    /*  33 */ { ECS_SHAPE_STRUCT, 0, 2, 56, 2, 134 }, /* CreateService.placementConstraints[] */
-    /*  34 */ { ECS_SHAPE_LIST, 0, 0, 33, 0, 0 }, /* CreateService.placementConstraints */
-    /*  35 */ { ECS_SHAPE_STRING, 0, 0, 8, 0, 0 }, /* enum PlacementStrategyType */
-    /*  36 */ { ECS_SHAPE_STRUCT, 0, 2, 58, 2, 138 }, /* CreateService.placementStrategy[] */
-    /*  37 */ { ECS_SHAPE_LIST, 0, 0, 36, 0, 0 }, /* CreateService.placementStrategy */
-    /*  38 */ { ECS_SHAPE_STRING, 0, 0, 9, 0, 0 }, /* enum AssignPublicIp */
-    /*  39 */ { ECS_SHAPE_STRUCT, 1, 3, 60, 3, 142 }, /* CreateService.networkConfiguration.awsvpcConfiguration */
-    /*  40 */ { ECS_SHAPE_STRUCT, 0, 1, 63, 1, 150 }, /* CreateService.networkConfiguration */
-    /*  41 */ { ECS_SHAPE_STRING, 0, 0, 10, 0, 0 }, /* enum SchedulingStrategy */
-    /*  42 */ { ECS_SHAPE_STRING, 0, 0, 11, 0, 0 }, /* enum DeploymentControllerType */
-    /*  43 */ { ECS_SHAPE_STRUCT, 1, 1, 64, 1, 152 }, /* CreateService.deploymentController */
-    /*  44 */ { ECS_SHAPE_STRING, 0, 0, 12, 0, 0 }, /* enum PropagateTags */
-    /*  45 */ { ECS_SHAPE_STRUCT, 1, 2, 65, 2, 154 }, /* CreateService.serviceConnectConfiguration.services[].clientAliases[] */
-    /*  46 */ { ECS_SHAPE_LIST, 0, 0, 45, 0, 0 }, /* CreateService.serviceConnectConfiguration.services[].clientAliases */
-    /*  47 */ { ECS_SHAPE_STRUCT, 0, 2, 67, 2, 158 }, /* CreateService.serviceConnectConfiguration.services[].timeout */
-    /*  48 */ { ECS_SHAPE_STRUCT, 0, 1, 69, 1, 162 }, /* CreateService.serviceConnectConfiguration.services[].tls.issuerCertificateAuthority */
-    /*  49 */ { ECS_SHAPE_STRUCT, 1, 3, 70, 3, 164 }, /* CreateService.serviceConnectConfiguration.services[].tls */
-    /*  50 */ { ECS_SHAPE_STRUCT, 1, 4, 73, 6, 172 }, /* CreateService.serviceConnectConfiguration.services[] */
-    /*  51 */ { ECS_SHAPE_LIST, 0, 0, 50, 0, 0 }, /* CreateService.serviceConnectConfiguration.services */
-    /*  52 */ { ECS_SHAPE_STRING, 0, 0, 13, 0, 0 }, /* enum LogDriver */
-    /*  53 */ { ECS_SHAPE_MAP, 0, 0, 0, 0, 0 }, /* CreateService.serviceConnectConfiguration.logConfiguration.options */
-    /*  54 */ { ECS_SHAPE_STRUCT, 2, 2, 79, 2, 188 }, /* CreateService.serviceConnectConfiguration.logConfiguration.secretOptions[] */
-    /*  55 */ { ECS_SHAPE_LIST, 0, 0, 54, 0, 0 }, /* CreateService.serviceConnectConfiguration.logConfiguration.secretOptions */
-    /*  56 */ { ECS_SHAPE_STRUCT, 1, 3, 81, 3, 192 }, /* CreateService.serviceConnectConfiguration.logConfiguration */
-    /*  57 */ { ECS_SHAPE_STRUCT, 1, 3, 84, 4, 200 }, /* CreateService.serviceConnectConfiguration */
-    /*  58 */ { ECS_SHAPE_STRING, 0, 0, 14, 0, 0 }, /* enum EBSResourceType */
-    /*  59 */ { ECS_SHAPE_STRUCT, 1, 3, 88, 3, 208 }, /* CreateService.volumeConfigurations[].managedEBSVolume.tagSpecifications[] */
-    /*  60 */ { ECS_SHAPE_LIST, 0, 0, 59, 0, 0 }, /* CreateService.volumeConfigurations[].managedEBSVolume.tagSpecifications */
-    /*  61 */ { ECS_SHAPE_STRING, 0, 0, 15, 0, 0 }, /* enum TaskFilesystemType */
-    /*  62 */ { ECS_SHAPE_STRUCT, 1, 5, 91, 10, 216 }, /* CreateService.volumeConfigurations[].managedEBSVolume */
-    /*  63 */ { ECS_SHAPE_STRUCT, 1, 2, 101, 2, 248 }, /* CreateService.volumeConfigurations[] */
-    /*  64 */ { ECS_SHAPE_LIST, 0, 0, 63, 0, 0 }, /* CreateService.volumeConfigurations */
-    /*  65 */ { ECS_SHAPE_STRUCT, 1, 6, 103, 24, 252 }, /* CreateService */
-    /*  66 */ { ECS_SHAPE_DOUBLE, 0, 0, 0, 0, 0 },
-    /*  67 */ { ECS_SHAPE_STRING, 0, 0, 16, 0, 0 }, /* enum ScaleUnit */
-    /*  68 */ { ECS_SHAPE_STRUCT, 0, 2, 127, 2, 316 }, /* CreateTaskSet.scale */
-    /*  69 */ { ECS_SHAPE_STRUCT, 3, 5, 129, 13, 320 }, /* CreateTaskSet */
-    /*  70 */ { ECS_SHAPE_STRING, 0, 0, 17, 0, 0 }, /* enum SettingName */
-    /*  71 */ { ECS_SHAPE_STRUCT, 1, 2, 142, 2, 352 }, /* DeleteAccountSetting */
-    /*  72 */ { ECS_SHAPE_STRING, 0, 0, 18, 0, 0 }, /* enum TargetType */
-    /*  73 */ { ECS_SHAPE_STRUCT, 1, 3, 144, 4, 356 }, /* DeleteAttributes.attributes[] */
-    /*  74 */ { ECS_SHAPE_LIST, 0, 0, 73, 0, 0 }, /* DeleteAttributes.attributes */
-    /*  75 */ { ECS_SHAPE_STRUCT, 1, 2, 148, 2, 364 }, /* DeleteAttributes */
-    /*  76 */ { ECS_SHAPE_STRUCT, 1, 1, 150, 1, 368 }, /* DeleteCapacityProvider */
-    /*  77 */ { ECS_SHAPE_STRUCT, 1, 1, 151, 1, 370 }, /* DeleteCluster */
-    /*  78 */ { ECS_SHAPE_STRUCT, 1, 3, 152, 3, 372 }, /* DeleteService */
-    /*  79 */ { ECS_SHAPE_STRUCT, 1, 1, 155, 1, 380 }, /* DeleteTaskDefinitions */
-    /*  80 */ { ECS_SHAPE_STRUCT, 3, 3, 156, 4, 382 }, /* DeleteTaskSet */
-    /*  81 */ { ECS_SHAPE_STRUCT, 1, 3, 160, 3, 390 }, /* DeregisterContainerInstance */
-    /*  82 */ { ECS_SHAPE_STRUCT, 1, 1, 163, 1, 398 }, /* DeregisterTaskDefinition */
-    /*  83 */ { ECS_SHAPE_STRING, 0, 0, 19, 0, 0 }, /* enum CapacityProviderField */
-    /*  84 */ { ECS_SHAPE_LIST, 0, 0, 83, 0, 0 }, /* DescribeCapacityProviders.include */
-    /*  85 */ { ECS_SHAPE_STRUCT, 0, 3, 164, 4, 400 }, /* DescribeCapacityProviders */
-    /*  86 */ { ECS_SHAPE_STRING, 0, 0, 20, 0, 0 }, /* enum ClusterField */
-    /*  87 */ { ECS_SHAPE_LIST, 0, 0, 86, 0, 0 }, /* DescribeClusters.include */
-    /*  88 */ { ECS_SHAPE_STRUCT, 0, 2, 168, 2, 408 }, /* DescribeClusters */
-    /*  89 */ { ECS_SHAPE_STRING, 0, 0, 21, 0, 0 }, /* enum ContainerInstanceField */
-    /*  90 */ { ECS_SHAPE_LIST, 0, 0, 89, 0, 0 }, /* DescribeContainerInstances.include */
-    /*  91 */ { ECS_SHAPE_STRUCT, 1, 3, 170, 3, 412 }, /* DescribeContainerInstances */
-    /*  92 */ { ECS_SHAPE_STRING, 0, 0, 22, 0, 0 }, /* enum ServiceField */
-    /*  93 */ { ECS_SHAPE_LIST, 0, 0, 92, 0, 0 }, /* DescribeServices.include */
-    /*  94 */ { ECS_SHAPE_STRUCT, 1, 3, 173, 3, 420 }, /* DescribeServices */
-    /*  95 */ { ECS_SHAPE_STRING, 0, 0, 23, 0, 0 }, /* enum TaskDefinitionField */
-    /*  96 */ { ECS_SHAPE_LIST, 0, 0, 95, 0, 0 }, /* DescribeTaskDefinition.include */
-    /*  97 */ { ECS_SHAPE_STRUCT, 1, 2, 176, 2, 428 }, /* DescribeTaskDefinition */
-    /*  98 */ { ECS_SHAPE_STRING, 0, 0, 24, 0, 0 }, /* enum TaskSetField */
-    /*  99 */ { ECS_SHAPE_LIST, 0, 0, 98, 0, 0 }, /* DescribeTaskSets.include */
-    /* 100 */ { ECS_SHAPE_STRUCT, 2, 3, 178, 4, 432 }, /* DescribeTaskSets */
-    /* 101 */ { ECS_SHAPE_STRING, 0, 0, 25, 0, 0 }, /* enum TaskField */
-    /* 102 */ { ECS_SHAPE_LIST, 0, 0, 101, 0, 0 }, /* DescribeTasks.include */
-    /* 103 */ { ECS_SHAPE_STRUCT, 1, 3, 182, 3, 440 }, /* DescribeTasks */
-    /* 104 */ { ECS_SHAPE_STRUCT, 0, 2, 185, 2, 448 }, /* DiscoverPollEndpoint */
-    /* 105 */ { ECS_SHAPE_STRUCT, 3, 4, 187, 5, 452 }, /* ExecuteCommand */
-    /* 106 */ { ECS_SHAPE_STRUCT, 1, 2, 192, 2, 468 }, /* GetTaskProtection */
-    /* 107 */ { ECS_SHAPE_STRUCT, 0, 4, 194, 6, 472 }, /* ListAccountSettings */
-    /* 108 */ { ECS_SHAPE_STRUCT, 1, 4, 200, 6, 488 }, /* ListAttributes */
-    /* 109 */ { ECS_SHAPE_STRUCT, 0, 2, 206, 2, 504 }, /* ListClusters */
-    /* 110 */ { ECS_SHAPE_STRING, 0, 0, 26, 0, 0 }, /* enum ContainerInstanceStatus */
-    /* 111 */ { ECS_SHAPE_STRUCT, 0, 4, 208, 5, 508 }, /* ListContainerInstances */
-    /* 112 */ { ECS_SHAPE_STRUCT, 0, 4, 213, 5, 524 }, /* ListServices */
-    /* 113 */ { ECS_SHAPE_STRUCT, 1, 3, 218, 3, 540 }, /* ListServicesByNamespace */
-    /* 114 */ { ECS_SHAPE_STRUCT, 1, 1, 221, 1, 548 }, /* ListTagsForResource */
-    /* 115 */ { ECS_SHAPE_STRING, 0, 0, 27, 0, 0 }, /* enum TaskDefinitionFamilyStatus */
-    /* 116 */ { ECS_SHAPE_STRUCT, 0, 3, 222, 4, 550 }, /* ListTaskDefinitionFamilies */
-    /* 117 */ { ECS_SHAPE_STRING, 0, 0, 28, 0, 0 }, /* enum TaskDefinitionStatus */
-    /* 118 */ { ECS_SHAPE_STRING, 0, 0, 29, 0, 0 }, /* enum SortOrder */
-    /* 119 */ { ECS_SHAPE_STRUCT, 0, 4, 226, 5, 558 }, /* ListTaskDefinitions */
-    /* 120 */ { ECS_SHAPE_STRING, 0, 0, 30, 0, 0 }, /* enum DesiredStatus */
-    /* 121 */ { ECS_SHAPE_STRUCT, 0, 5, 231, 9, 574 }, /* ListTasks */
-    /* 122 */ { ECS_SHAPE_STRUCT, 2, 3, 240, 3, 606 }, /* PutAccountSetting */
-    /* 123 */ { ECS_SHAPE_STRUCT, 2, 2, 243, 2, 614 }, /* PutAccountSettingDefault */
-    /* 124 */ { ECS_SHAPE_STRUCT, 3, 3, 245, 3, 618 }, /* PutClusterCapacityProviders */
-    /* 125 */ { ECS_SHAPE_LONG, 0, 0, 0, 0, 0 },
-    /* 126 */ { ECS_SHAPE_STRUCT, 0, 4, 248, 6, 626 }, /* RegisterContainerInstance.totalResources[] */
-    /* 127 */ { ECS_SHAPE_LIST, 0, 0, 126, 0, 0 }, /* RegisterContainerInstance.totalResources */
-    /* 128 */ { ECS_SHAPE_STRUCT, 0, 3, 254, 3, 642 }, /* RegisterContainerInstance.versionInfo */
-    /* 129 */ { ECS_SHAPE_STRING, 0, 0, 31, 0, 0 }, /* enum PlatformDeviceType */
-    /* 130 */ { ECS_SHAPE_STRUCT, 2, 2, 257, 2, 650 }, /* RegisterContainerInstance.platformDevices[] */
-    /* 131 */ { ECS_SHAPE_LIST, 0, 0, 130, 0, 0 }, /* RegisterContainerInstance.platformDevices */
-    /* 132 */ { ECS_SHAPE_STRUCT, 0, 5, 259, 9, 654 }, /* RegisterContainerInstance */
-    /* 133 */ { ECS_SHAPE_STRING, 0, 0, 32, 0, 0 }, /* enum NetworkMode */
-    /* 134 */ { ECS_SHAPE_STRUCT, 1, 1, 268, 1, 686 }, /* RegisterTaskDefinition.containerDefinitions[].repositoryCredentials */
-    /* 135 */ { ECS_SHAPE_STRING, 0, 0, 33, 0, 0 }, /* enum TransportProtocol */
-    /* 136 */ { ECS_SHAPE_STRING, 0, 0, 34, 0, 0 }, /* enum ApplicationProtocol */
-    /* 137 */ { ECS_SHAPE_STRUCT, 0, 4, 269, 6, 688 }, /* RegisterTaskDefinition.containerDefinitions[].portMappings[] */
-    /* 138 */ { ECS_SHAPE_LIST, 0, 0, 137, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].portMappings */
-    /* 139 */ { ECS_SHAPE_LIST, 0, 0, 2, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].restartPolicy.ignoredExitCodes */
-    /* 140 */ { ECS_SHAPE_STRUCT, 1, 3, 275, 3, 704 }, /* RegisterTaskDefinition.containerDefinitions[].restartPolicy */
-    /* 141 */ { ECS_SHAPE_STRUCT, 0, 2, 278, 2, 712 }, /* RegisterTaskDefinition.containerDefinitions[].environment[] */
-    /* 142 */ { ECS_SHAPE_LIST, 0, 0, 141, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].environment */
-    /* 143 */ { ECS_SHAPE_STRING, 0, 0, 35, 0, 0 }, /* enum EnvironmentFileType */
-    /* 144 */ { ECS_SHAPE_STRUCT, 2, 2, 280, 2, 716 }, /* RegisterTaskDefinition.containerDefinitions[].environmentFiles[] */
-    /* 145 */ { ECS_SHAPE_LIST, 0, 0, 144, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].environmentFiles */
-    /* 146 */ { ECS_SHAPE_STRUCT, 0, 3, 282, 3, 720 }, /* RegisterTaskDefinition.containerDefinitions[].mountPoints[] */
-    /* 147 */ { ECS_SHAPE_LIST, 0, 0, 146, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].mountPoints */
-    /* 148 */ { ECS_SHAPE_STRUCT, 0, 2, 285, 2, 728 }, /* RegisterTaskDefinition.containerDefinitions[].volumesFrom[] */
-    /* 149 */ { ECS_SHAPE_LIST, 0, 0, 148, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].volumesFrom */
-    /* 150 */ { ECS_SHAPE_STRUCT, 0, 2, 287, 2, 732 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.capabilities */
-    /* 151 */ { ECS_SHAPE_STRING, 0, 0, 36, 0, 0 }, /* enum DeviceCgroupPermission */
-    /* 152 */ { ECS_SHAPE_LIST, 0, 0, 151, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices[].permissions */
-    /* 153 */ { ECS_SHAPE_STRUCT, 1, 3, 289, 3, 736 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices[] */
-    /* 154 */ { ECS_SHAPE_LIST, 0, 0, 153, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices */
-    /* 155 */ { ECS_SHAPE_STRUCT, 2, 3, 292, 3, 744 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.tmpfs[] */
-    /* 156 */ { ECS_SHAPE_LIST, 0, 0, 155, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.tmpfs */
-    /* 157 */ { ECS_SHAPE_STRUCT, 0, 4, 295, 7, 752 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters */
-    /* 158 */ { ECS_SHAPE_STRING, 0, 0, 37, 0, 0 }, /* enum ContainerCondition */
-    /* 159 */ { ECS_SHAPE_STRUCT, 2, 2, 302, 2, 768 }, /* RegisterTaskDefinition.containerDefinitions[].dependsOn[] */
-    /* 160 */ { ECS_SHAPE_LIST, 0, 0, 159, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].dependsOn */
-    /* 161 */ { ECS_SHAPE_STRUCT, 2, 2, 304, 2, 772 }, /* RegisterTaskDefinition.containerDefinitions[].extraHosts[] */
-    /* 162 */ { ECS_SHAPE_LIST, 0, 0, 161, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].extraHosts */
-    /* 163 */ { ECS_SHAPE_STRING, 0, 0, 38, 0, 0 }, /* enum UlimitName */
-    /* 164 */ { ECS_SHAPE_STRUCT, 3, 3, 306, 3, 776 }, /* RegisterTaskDefinition.containerDefinitions[].ulimits[] */
-    /* 165 */ { ECS_SHAPE_LIST, 0, 0, 164, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].ulimits */
-    /* 166 */ { ECS_SHAPE_STRUCT, 1, 4, 309, 5, 784 }, /* RegisterTaskDefinition.containerDefinitions[].healthCheck */
-    /* 167 */ { ECS_SHAPE_STRUCT, 0, 2, 314, 2, 800 }, /* RegisterTaskDefinition.containerDefinitions[].systemControls[] */
-    /* 168 */ { ECS_SHAPE_LIST, 0, 0, 167, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].systemControls */
-    /* 169 */ { ECS_SHAPE_STRING, 0, 0, 39, 0, 0 }, /* enum ResourceType */
-    /* 170 */ { ECS_SHAPE_STRUCT, 2, 2, 316, 2, 804 }, /* RegisterTaskDefinition.containerDefinitions[].resourceRequirements[] */
-    /* 171 */ { ECS_SHAPE_LIST, 0, 0, 170, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].resourceRequirements */
-    /* 172 */ { ECS_SHAPE_STRING, 0, 0, 40, 0, 0 }, /* enum FirelensConfigurationType */
-    /* 173 */ { ECS_SHAPE_STRUCT, 1, 2, 318, 2, 808 }, /* RegisterTaskDefinition.containerDefinitions[].firelensConfiguration */
-    /* 174 */ { ECS_SHAPE_STRUCT, 0, 7, 320, 41, 812 }, /* RegisterTaskDefinition.containerDefinitions[] */
-    /* 175 */ { ECS_SHAPE_LIST, 0, 0, 174, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions */
-    /* 176 */ { ECS_SHAPE_STRUCT, 0, 1, 361, 1, 940 }, /* RegisterTaskDefinition.volumes[].host */
-    /* 177 */ { ECS_SHAPE_STRING, 0, 0, 41, 0, 0 }, /* enum Scope */
-    /* 178 */ { ECS_SHAPE_STRUCT, 0, 4, 362, 5, 942 }, /* RegisterTaskDefinition.volumes[].dockerVolumeConfiguration */
-    /* 179 */ { ECS_SHAPE_STRING, 0, 0, 42, 0, 0 }, /* enum EFSTransitEncryption */
-    /* 180 */ { ECS_SHAPE_STRING, 0, 0, 43, 0, 0 }, /* enum EFSAuthorizationConfigIAM */
-    /* 181 */ { ECS_SHAPE_STRUCT, 0, 2, 367, 2, 958 }, /* RegisterTaskDefinition.volumes[].efsVolumeConfiguration.authorizationConfig */
-    /* 182 */ { ECS_SHAPE_STRUCT, 1, 4, 369, 5, 962 }, /* RegisterTaskDefinition.volumes[].efsVolumeConfiguration */
-    /* 183 */ { ECS_SHAPE_STRUCT, 2, 2, 374, 2, 978 }, /* RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration.authorizationConfig */
-    /* 184 */ { ECS_SHAPE_STRUCT, 3, 3, 376, 3, 982 }, /* RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration */
-    /* 185 */ { ECS_SHAPE_STRUCT, 0, 4, 379, 6, 990 }, /* RegisterTaskDefinition.volumes[] */
-    /* 186 */ { ECS_SHAPE_LIST, 0, 0, 185, 0, 0 }, /* RegisterTaskDefinition.volumes */
-    /* 187 */ { ECS_SHAPE_STRING, 0, 0, 44, 0, 0 }, /* enum TaskDefinitionPlacementConstraintType */
-    /* 188 */ { ECS_SHAPE_STRUCT, 0, 2, 385, 2, 1006 }, /* RegisterTaskDefinition.placementConstraints[] */
-    /* 189 */ { ECS_SHAPE_LIST, 0, 0, 188, 0, 0 }, /* RegisterTaskDefinition.placementConstraints */
-    /* 190 */ { ECS_SHAPE_STRING, 0, 0, 45, 0, 0 }, /* enum Compatibility */
-    /* 191 */ { ECS_SHAPE_LIST, 0, 0, 190, 0, 0 }, /* RegisterTaskDefinition.requiresCompatibilities */
-    /* 192 */ { ECS_SHAPE_STRING, 0, 0, 46, 0, 0 }, /* enum PidMode */
-    /* 193 */ { ECS_SHAPE_STRING, 0, 0, 47, 0, 0 }, /* enum IpcMode */
-    /* 194 */ { ECS_SHAPE_STRING, 0, 0, 48, 0, 0 }, /* enum ProxyConfigurationType */
-    /* 195 */ { ECS_SHAPE_STRUCT, 1, 3, 387, 3, 1010 }, /* RegisterTaskDefinition.proxyConfiguration */
-    /* 196 */ { ECS_SHAPE_STRUCT, 2, 2, 390, 2, 1018 }, /* RegisterTaskDefinition.inferenceAccelerators[] */
-    /* 197 */ { ECS_SHAPE_LIST, 0, 0, 196, 0, 0 }, /* RegisterTaskDefinition.inferenceAccelerators */
-    /* 198 */ { ECS_SHAPE_STRUCT, 1, 1, 392, 1, 1022 }, /* RegisterTaskDefinition.ephemeralStorage */
-    /* 199 */ { ECS_SHAPE_STRING, 0, 0, 49, 0, 0 }, /* enum CPUArchitecture */
-    /* 200 */ { ECS_SHAPE_STRING, 0, 0, 50, 0, 0 }, /* enum OSFamily */
-    /* 201 */ { ECS_SHAPE_STRUCT, 0, 2, 393, 2, 1024 }, /* RegisterTaskDefinition.runtimePlatform */
-    /* 202 */ { ECS_SHAPE_STRUCT, 2, 6, 395, 18, 1028 }, /* RegisterTaskDefinition */
-    /* 203 */ { ECS_SHAPE_STRUCT, 0, 4, 413, 8, 1092 }, /* RunTask.overrides.containerOverrides[] */
-    /* 204 */ { ECS_SHAPE_LIST, 0, 0, 203, 0, 0 }, /* RunTask.overrides.containerOverrides */
-    /* 205 */ { ECS_SHAPE_STRUCT, 0, 2, 421, 2, 1108 }, /* RunTask.overrides.inferenceAcceleratorOverrides[] */
-    /* 206 */ { ECS_SHAPE_LIST, 0, 0, 205, 0, 0 }, /* RunTask.overrides.inferenceAcceleratorOverrides */
-    /* 207 */ { ECS_SHAPE_STRUCT, 0, 4, 423, 7, 1112 }, /* RunTask.overrides */
-    /* 208 */ { ECS_SHAPE_STRUCT, 1, 1, 430, 1, 1128 }, /* RunTask.volumeConfigurations[].managedEBSVolume.terminationPolicy */
-    /* 209 */ { ECS_SHAPE_STRUCT, 1, 5, 431, 11, 1130 }, /* RunTask.volumeConfigurations[].managedEBSVolume */
-    /* 210 */ { ECS_SHAPE_STRUCT, 1, 2, 442, 2, 1162 }, /* RunTask.volumeConfigurations[] */
-    /* 211 */ { ECS_SHAPE_LIST, 0, 0, 210, 0, 0 }, /* RunTask.volumeConfigurations */
-    /* 212 */ { ECS_SHAPE_STRUCT, 1, 6, 444, 19, 1166 }, /* RunTask */
-    /* 213 */ { ECS_SHAPE_STRUCT, 2, 5, 463, 13, 1230 }, /* StartTask */
-    /* 214 */ { ECS_SHAPE_STRUCT, 1, 3, 476, 3, 1262 }, /* StopTask */
-    /* 215 */ { ECS_SHAPE_STRUCT, 2, 2, 479, 2, 1270 }, /* SubmitAttachmentStateChanges.attachments[] */
-    /* 216 */ { ECS_SHAPE_LIST, 0, 0, 215, 0, 0 }, /* SubmitAttachmentStateChanges.attachments */
-    /* 217 */ { ECS_SHAPE_STRUCT, 1, 2, 481, 2, 1274 }, /* SubmitAttachmentStateChanges */
-    /* 218 */ { ECS_SHAPE_STRUCT, 0, 4, 483, 6, 1278 }, /* SubmitContainerStateChange.networkBindings[] */
-    /* 219 */ { ECS_SHAPE_LIST, 0, 0, 218, 0, 0 }, /* SubmitContainerStateChange.networkBindings */
-    /* 220 */ { ECS_SHAPE_STRUCT, 0, 4, 489, 8, 1294 }, /* SubmitContainerStateChange */
-    /* 221 */ { ECS_SHAPE_STRUCT, 0, 4, 497, 7, 1310 }, /* SubmitTaskStateChange.containers[] */
-    /* 222 */ { ECS_SHAPE_LIST, 0, 0, 221, 0, 0 }, /* SubmitTaskStateChange.containers */
-    /* 223 */ { ECS_SHAPE_STRING, 0, 0, 51, 0, 0 }, /* enum ManagedAgentName */
-    /* 224 */ { ECS_SHAPE_STRUCT, 3, 3, 504, 4, 1326 }, /* SubmitTaskStateChange.managedAgents[] */
-    /* 225 */ { ECS_SHAPE_LIST, 0, 0, 224, 0, 0 }, /* SubmitTaskStateChange.managedAgents */
-    /* 226 */ { ECS_SHAPE_TIMESTAMP, 0, 0, 0, 0, 0 },
-    /* 227 */ { ECS_SHAPE_STRUCT, 0, 5, 508, 10, 1334 }, /* SubmitTaskStateChange */
-    /* 228 */ { ECS_SHAPE_STRUCT, 2, 2, 518, 2, 1366 }, /* TagResource */
-    /* 229 */ { ECS_SHAPE_STRUCT, 2, 2, 520, 2, 1370 }, /* UntagResource */
-    /* 230 */ { ECS_SHAPE_STRUCT, 0, 3, 522, 3, 1374 }, /* UpdateCapacityProvider.autoScalingGroupProvider */
-    /* 231 */ { ECS_SHAPE_STRUCT, 2, 2, 525, 2, 1382 }, /* UpdateCapacityProvider */
-    /* 232 */ { ECS_SHAPE_STRUCT, 1, 3, 527, 4, 1386 }, /* UpdateCluster */
-    /* 233 */ { ECS_SHAPE_STRUCT, 2, 2, 531, 2, 1394 }, /* UpdateClusterSettings */
-    /* 234 */ { ECS_SHAPE_STRUCT, 1, 2, 533, 2, 1398 }, /* UpdateContainerAgent */
-    /* 235 */ { ECS_SHAPE_STRUCT, 2, 3, 535, 3, 1402 }, /* UpdateContainerInstancesState */
-    /* 236 */ { ECS_SHAPE_STRUCT, 1, 6, 538, 19, 1410 }, /* UpdateService */
-    /* 237 */ { ECS_SHAPE_STRUCT, 3, 3, 557, 3, 1474 }, /* UpdateServicePrimaryTaskSet */
-    /* 238 */ { ECS_SHAPE_STRUCT, 3, 3, 560, 4, 1482 }, /* UpdateTaskProtection */
-    /* 239 */ { ECS_SHAPE_STRUCT, 4, 3, 564, 4, 1490 }, /* UpdateTaskSet */
+    /*  29 */ { ECS_SHAPE_STRUCT, 0, 2, 47, 2, 114 }, /* CreateService.deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration */
+    /*  30 */ { ECS_SHAPE_STRUCT, 2, 3, 49, 4, 118 }, /* CreateService.deploymentConfiguration.deploymentCircuitBreaker */
+    /*  31 */ { ECS_SHAPE_STRUCT, 3, 3, 53, 3, 126 }, /* CreateService.deploymentConfiguration.alarms */
+    /*  32 */ { ECS_SHAPE_STRUCT, 0, 3, 56, 4, 134 }, /* CreateService.deploymentConfiguration */
+    /*  33 */ { ECS_SHAPE_STRING, 0, 0, 7, 0, 0 }, /* enum PlacementConstraintType */
+    /*  34 */ { ECS_SHAPE_STRUCT, 0, 2, 60, 2, 142 }, /* CreateService.placementConstraints[] */
+    /*  35 */ { ECS_SHAPE_LIST, 0, 0, 34, 0, 0 }, /* CreateService.placementConstraints */
+    /*  36 */ { ECS_SHAPE_STRING, 0, 0, 8, 0, 0 }, /* enum PlacementStrategyType */
+    /*  37 */ { ECS_SHAPE_STRUCT, 0, 2, 62, 2, 146 }, /* CreateService.placementStrategy[] */
+    /*  38 */ { ECS_SHAPE_LIST, 0, 0, 37, 0, 0 }, /* CreateService.placementStrategy */
+    /*  39 */ { ECS_SHAPE_STRING, 0, 0, 9, 0, 0 }, /* enum AssignPublicIp */
+    /*  40 */ { ECS_SHAPE_STRUCT, 1, 3, 64, 3, 150 }, /* CreateService.networkConfiguration.awsvpcConfiguration */
+    /*  41 */ { ECS_SHAPE_STRUCT, 0, 1, 67, 1, 158 }, /* CreateService.networkConfiguration */
+    /*  42 */ { ECS_SHAPE_STRING, 0, 0, 10, 0, 0 }, /* enum SchedulingStrategy */
+    /*  43 */ { ECS_SHAPE_STRING, 0, 0, 11, 0, 0 }, /* enum DeploymentControllerType */
+    /*  44 */ { ECS_SHAPE_STRUCT, 1, 1, 68, 1, 160 }, /* CreateService.deploymentController */
+    /*  45 */ { ECS_SHAPE_STRING, 0, 0, 12, 0, 0 }, /* enum PropagateTags */
+    /*  46 */ { ECS_SHAPE_STRUCT, 1, 2, 69, 2, 162 }, /* CreateService.serviceConnectConfiguration.services[].clientAliases[] */
+    /*  47 */ { ECS_SHAPE_LIST, 0, 0, 46, 0, 0 }, /* CreateService.serviceConnectConfiguration.services[].clientAliases */
+    /*  48 */ { ECS_SHAPE_STRUCT, 0, 2, 71, 2, 166 }, /* CreateService.serviceConnectConfiguration.services[].timeout */
+    /*  49 */ { ECS_SHAPE_STRUCT, 0, 1, 73, 1, 170 }, /* CreateService.serviceConnectConfiguration.services[].tls.issuerCertificateAuthority */
+    /*  50 */ { ECS_SHAPE_STRUCT, 1, 3, 74, 3, 172 }, /* CreateService.serviceConnectConfiguration.services[].tls */
+    /*  51 */ { ECS_SHAPE_STRUCT, 1, 4, 77, 6, 180 }, /* CreateService.serviceConnectConfiguration.services[] */
+    /*  52 */ { ECS_SHAPE_LIST, 0, 0, 51, 0, 0 }, /* CreateService.serviceConnectConfiguration.services */
+    /*  53 */ { ECS_SHAPE_STRING, 0, 0, 13, 0, 0 }, /* enum LogDriver */
+    /*  54 */ { ECS_SHAPE_MAP, 0, 0, 0, 0, 0 }, /* CreateService.serviceConnectConfiguration.logConfiguration.options */
+    /*  55 */ { ECS_SHAPE_STRUCT, 2, 2, 83, 2, 196 }, /* CreateService.serviceConnectConfiguration.logConfiguration.secretOptions[] */
+    /*  56 */ { ECS_SHAPE_LIST, 0, 0, 55, 0, 0 }, /* CreateService.serviceConnectConfiguration.logConfiguration.secretOptions */
+    /*  57 */ { ECS_SHAPE_STRUCT, 1, 3, 85, 3, 200 }, /* CreateService.serviceConnectConfiguration.logConfiguration */
+    /*  58 */ { ECS_SHAPE_STRUCT, 1, 3, 88, 4, 208 }, /* CreateService.serviceConnectConfiguration */
+    /*  59 */ { ECS_SHAPE_STRING, 0, 0, 14, 0, 0 }, /* enum EBSResourceType */
+    /*  60 */ { ECS_SHAPE_STRUCT, 1, 3, 92, 3, 216 }, /* CreateService.volumeConfigurations[].managedEBSVolume.tagSpecifications[] */
+    /*  61 */ { ECS_SHAPE_LIST, 0, 0, 60, 0, 0 }, /* CreateService.volumeConfigurations[].managedEBSVolume.tagSpecifications */
+    /*  62 */ { ECS_SHAPE_STRING, 0, 0, 15, 0, 0 }, /* enum TaskFilesystemType */
+    /*  63 */ { ECS_SHAPE_STRUCT, 1, 5, 95, 10, 224 }, /* CreateService.volumeConfigurations[].managedEBSVolume */
+    /*  64 */ { ECS_SHAPE_STRUCT, 1, 2, 105, 2, 256 }, /* CreateService.volumeConfigurations[] */
+    /*  65 */ { ECS_SHAPE_LIST, 0, 0, 64, 0, 0 }, /* CreateService.volumeConfigurations */
+    /*  66 */ { ECS_SHAPE_STRUCT, 1, 6, 107, 24, 260 }, /* CreateService */
+    /*  67 */ { ECS_SHAPE_DOUBLE, 0, 0, 0, 0, 0 },
+    /*  68 */ { ECS_SHAPE_STRING, 0, 0, 16, 0, 0 }, /* enum ScaleUnit */
+    /*  69 */ { ECS_SHAPE_STRUCT, 0, 2, 131, 2, 324 }, /* CreateTaskSet.scale */
+    /*  70 */ { ECS_SHAPE_STRUCT, 3, 5, 133, 13, 328 }, /* CreateTaskSet */
+    /*  71 */ { ECS_SHAPE_STRING, 0, 0, 17, 0, 0 }, /* enum SettingName */
+    /*  72 */ { ECS_SHAPE_STRUCT, 1, 2, 146, 2, 360 }, /* DeleteAccountSetting */
+    /*  73 */ { ECS_SHAPE_STRING, 0, 0, 18, 0, 0 }, /* enum TargetType */
+    /*  74 */ { ECS_SHAPE_STRUCT, 1, 3, 148, 4, 364 }, /* DeleteAttributes.attributes[] */
+    /*  75 */ { ECS_SHAPE_LIST, 0, 0, 74, 0, 0 }, /* DeleteAttributes.attributes */
+    /*  76 */ { ECS_SHAPE_STRUCT, 1, 2, 152, 2, 372 }, /* DeleteAttributes */
+    /*  77 */ { ECS_SHAPE_STRUCT, 1, 1, 154, 1, 376 }, /* DeleteCapacityProvider */
+    /*  78 */ { ECS_SHAPE_STRUCT, 1, 1, 155, 1, 378 }, /* DeleteCluster */
+    /*  79 */ { ECS_SHAPE_STRUCT, 1, 3, 156, 3, 380 }, /* DeleteService */
+    /*  80 */ { ECS_SHAPE_STRUCT, 1, 1, 159, 1, 388 }, /* DeleteTaskDefinitions */
+    /*  81 */ { ECS_SHAPE_STRUCT, 3, 3, 160, 4, 390 }, /* DeleteTaskSet */
+    /*  82 */ { ECS_SHAPE_STRUCT, 1, 3, 164, 3, 398 }, /* DeregisterContainerInstance */
+    /*  83 */ { ECS_SHAPE_STRUCT, 1, 1, 167, 1, 406 }, /* DeregisterTaskDefinition */
+    /*  84 */ { ECS_SHAPE_STRING, 0, 0, 19, 0, 0 }, /* enum CapacityProviderField */
+    /*  85 */ { ECS_SHAPE_LIST, 0, 0, 84, 0, 0 }, /* DescribeCapacityProviders.include */
+    /*  86 */ { ECS_SHAPE_STRUCT, 0, 3, 168, 4, 408 }, /* DescribeCapacityProviders */
+    /*  87 */ { ECS_SHAPE_STRING, 0, 0, 20, 0, 0 }, /* enum ClusterField */
+    /*  88 */ { ECS_SHAPE_LIST, 0, 0, 87, 0, 0 }, /* DescribeClusters.include */
+    /*  89 */ { ECS_SHAPE_STRUCT, 0, 2, 172, 2, 416 }, /* DescribeClusters */
+    /*  90 */ { ECS_SHAPE_STRING, 0, 0, 21, 0, 0 }, /* enum ContainerInstanceField */
+    /*  91 */ { ECS_SHAPE_LIST, 0, 0, 90, 0, 0 }, /* DescribeContainerInstances.include */
+    /*  92 */ { ECS_SHAPE_STRUCT, 1, 3, 174, 3, 420 }, /* DescribeContainerInstances */
+    /*  93 */ { ECS_SHAPE_STRING, 0, 0, 22, 0, 0 }, /* enum ServiceField */
+    /*  94 */ { ECS_SHAPE_LIST, 0, 0, 93, 0, 0 }, /* DescribeServices.include */
+    /*  95 */ { ECS_SHAPE_STRUCT, 1, 3, 177, 3, 428 }, /* DescribeServices */
+    /*  96 */ { ECS_SHAPE_STRING, 0, 0, 23, 0, 0 }, /* enum TaskDefinitionField */
+    /*  97 */ { ECS_SHAPE_LIST, 0, 0, 96, 0, 0 }, /* DescribeTaskDefinition.include */
+    /*  98 */ { ECS_SHAPE_STRUCT, 1, 2, 180, 2, 436 }, /* DescribeTaskDefinition */
+    /*  99 */ { ECS_SHAPE_STRING, 0, 0, 24, 0, 0 }, /* enum TaskSetField */
+    /* 100 */ { ECS_SHAPE_LIST, 0, 0, 99, 0, 0 }, /* DescribeTaskSets.include */
+    /* 101 */ { ECS_SHAPE_STRUCT, 2, 3, 182, 4, 440 }, /* DescribeTaskSets */
+    /* 102 */ { ECS_SHAPE_STRING, 0, 0, 25, 0, 0 }, /* enum TaskField */
+    /* 103 */ { ECS_SHAPE_LIST, 0, 0, 102, 0, 0 }, /* DescribeTasks.include */
+    /* 104 */ { ECS_SHAPE_STRUCT, 1, 3, 186, 3, 448 }, /* DescribeTasks */
+    /* 105 */ { ECS_SHAPE_STRUCT, 0, 2, 189, 2, 456 }, /* DiscoverPollEndpoint */
+    /* 106 */ { ECS_SHAPE_STRUCT, 3, 4, 191, 5, 460 }, /* ExecuteCommand */
+    /* 107 */ { ECS_SHAPE_STRUCT, 1, 2, 196, 2, 476 }, /* GetTaskProtection */
+    /* 108 */ { ECS_SHAPE_STRUCT, 0, 4, 198, 6, 480 }, /* ListAccountSettings */
+    /* 109 */ { ECS_SHAPE_STRUCT, 1, 4, 204, 6, 496 }, /* ListAttributes */
+    /* 110 */ { ECS_SHAPE_STRUCT, 0, 2, 210, 2, 512 }, /* ListClusters */
+    /* 111 */ { ECS_SHAPE_STRING, 0, 0, 26, 0, 0 }, /* enum ContainerInstanceStatus */
+    /* 112 */ { ECS_SHAPE_STRUCT, 0, 4, 212, 5, 516 }, /* ListContainerInstances */
+    /* 113 */ { ECS_SHAPE_STRUCT, 0, 4, 217, 5, 532 }, /* ListServices */
+    /* 114 */ { ECS_SHAPE_STRUCT, 1, 3, 222, 3, 548 }, /* ListServicesByNamespace */
+    /* 115 */ { ECS_SHAPE_STRUCT, 1, 1, 225, 1, 556 }, /* ListTagsForResource */
+    /* 116 */ { ECS_SHAPE_STRING, 0, 0, 27, 0, 0 }, /* enum TaskDefinitionFamilyStatus */
+    /* 117 */ { ECS_SHAPE_STRUCT, 0, 3, 226, 4, 558 }, /* ListTaskDefinitionFamilies */
+    /* 118 */ { ECS_SHAPE_STRING, 0, 0, 28, 0, 0 }, /* enum TaskDefinitionStatus */
+    /* 119 */ { ECS_SHAPE_STRING, 0, 0, 29, 0, 0 }, /* enum SortOrder */
+    /* 120 */ { ECS_SHAPE_STRUCT, 0, 4, 230, 5, 566 }, /* ListTaskDefinitions */
+    /* 121 */ { ECS_SHAPE_STRING, 0, 0, 30, 0, 0 }, /* enum DesiredStatus */
+    /* 122 */ { ECS_SHAPE_STRUCT, 0, 5, 235, 9, 582 }, /* ListTasks */
+    /* 123 */ { ECS_SHAPE_STRUCT, 2, 3, 244, 3, 614 }, /* PutAccountSetting */
+    /* 124 */ { ECS_SHAPE_STRUCT, 2, 2, 247, 2, 622 }, /* PutAccountSettingDefault */
+    /* 125 */ { ECS_SHAPE_STRUCT, 3, 3, 249, 3, 626 }, /* PutClusterCapacityProviders */
+    /* 126 */ { ECS_SHAPE_LONG, 0, 0, 0, 0, 0 },
+    /* 127 */ { ECS_SHAPE_STRUCT, 0, 4, 252, 6, 634 }, /* RegisterContainerInstance.totalResources[] */
+    /* 128 */ { ECS_SHAPE_LIST, 0, 0, 127, 0, 0 }, /* RegisterContainerInstance.totalResources */
+    /* 129 */ { ECS_SHAPE_STRUCT, 0, 3, 258, 3, 650 }, /* RegisterContainerInstance.versionInfo */
+    /* 130 */ { ECS_SHAPE_STRING, 0, 0, 31, 0, 0 }, /* enum PlatformDeviceType */
+    /* 131 */ { ECS_SHAPE_STRUCT, 2, 2, 261, 2, 658 }, /* RegisterContainerInstance.platformDevices[] */
+    /* 132 */ { ECS_SHAPE_LIST, 0, 0, 131, 0, 0 }, /* RegisterContainerInstance.platformDevices */
+    /* 133 */ { ECS_SHAPE_STRUCT, 0, 5, 263, 9, 662 }, /* RegisterContainerInstance */
+    /* 134 */ { ECS_SHAPE_STRING, 0, 0, 32, 0, 0 }, /* enum NetworkMode */
+    /* 135 */ { ECS_SHAPE_STRUCT, 1, 1, 272, 1, 694 }, /* RegisterTaskDefinition.containerDefinitions[].repositoryCredentials */
+    /* 136 */ { ECS_SHAPE_STRING, 0, 0, 33, 0, 0 }, /* enum TransportProtocol */
+    /* 137 */ { ECS_SHAPE_STRING, 0, 0, 34, 0, 0 }, /* enum ApplicationProtocol */
+    /* 138 */ { ECS_SHAPE_STRUCT, 0, 4, 273, 6, 696 }, /* RegisterTaskDefinition.containerDefinitions[].portMappings[] */
+    /* 139 */ { ECS_SHAPE_LIST, 0, 0, 138, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].portMappings */
+    /* 140 */ { ECS_SHAPE_LIST, 0, 0, 2, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].restartPolicy.ignoredExitCodes */
+    /* 141 */ { ECS_SHAPE_STRUCT, 1, 3, 279, 3, 712 }, /* RegisterTaskDefinition.containerDefinitions[].restartPolicy */
+    /* 142 */ { ECS_SHAPE_STRUCT, 0, 2, 282, 2, 720 }, /* RegisterTaskDefinition.containerDefinitions[].environment[] */
+    /* 143 */ { ECS_SHAPE_LIST, 0, 0, 142, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].environment */
+    /* 144 */ { ECS_SHAPE_STRING, 0, 0, 35, 0, 0 }, /* enum EnvironmentFileType */
+    /* 145 */ { ECS_SHAPE_STRUCT, 2, 2, 284, 2, 724 }, /* RegisterTaskDefinition.containerDefinitions[].environmentFiles[] */
+    /* 146 */ { ECS_SHAPE_LIST, 0, 0, 145, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].environmentFiles */
+    /* 147 */ { ECS_SHAPE_STRUCT, 0, 3, 286, 3, 728 }, /* RegisterTaskDefinition.containerDefinitions[].mountPoints[] */
+    /* 148 */ { ECS_SHAPE_LIST, 0, 0, 147, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].mountPoints */
+    /* 149 */ { ECS_SHAPE_STRUCT, 0, 2, 289, 2, 736 }, /* RegisterTaskDefinition.containerDefinitions[].volumesFrom[] */
+    /* 150 */ { ECS_SHAPE_LIST, 0, 0, 149, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].volumesFrom */
+    /* 151 */ { ECS_SHAPE_STRUCT, 0, 2, 291, 2, 740 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.capabilities */
+    /* 152 */ { ECS_SHAPE_STRING, 0, 0, 36, 0, 0 }, /* enum DeviceCgroupPermission */
+    /* 153 */ { ECS_SHAPE_LIST, 0, 0, 152, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices[].permissions */
+    /* 154 */ { ECS_SHAPE_STRUCT, 1, 3, 293, 3, 744 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices[] */
+    /* 155 */ { ECS_SHAPE_LIST, 0, 0, 154, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices */
+    /* 156 */ { ECS_SHAPE_STRUCT, 2, 3, 296, 3, 752 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.tmpfs[] */
+    /* 157 */ { ECS_SHAPE_LIST, 0, 0, 156, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters.tmpfs */
+    /* 158 */ { ECS_SHAPE_STRUCT, 0, 4, 299, 7, 760 }, /* RegisterTaskDefinition.containerDefinitions[].linuxParameters */
+    /* 159 */ { ECS_SHAPE_STRING, 0, 0, 37, 0, 0 }, /* enum ContainerCondition */
+    /* 160 */ { ECS_SHAPE_STRUCT, 2, 2, 306, 2, 776 }, /* RegisterTaskDefinition.containerDefinitions[].dependsOn[] */
+    /* 161 */ { ECS_SHAPE_LIST, 0, 0, 160, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].dependsOn */
+    /* 162 */ { ECS_SHAPE_STRUCT, 2, 2, 308, 2, 780 }, /* RegisterTaskDefinition.containerDefinitions[].extraHosts[] */
+    /* 163 */ { ECS_SHAPE_LIST, 0, 0, 162, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].extraHosts */
+    /* 164 */ { ECS_SHAPE_STRING, 0, 0, 38, 0, 0 }, /* enum UlimitName */
+    /* 165 */ { ECS_SHAPE_STRUCT, 3, 3, 310, 3, 784 }, /* RegisterTaskDefinition.containerDefinitions[].ulimits[] */
+    /* 166 */ { ECS_SHAPE_LIST, 0, 0, 165, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].ulimits */
+    /* 167 */ { ECS_SHAPE_STRUCT, 1, 4, 313, 5, 792 }, /* RegisterTaskDefinition.containerDefinitions[].healthCheck */
+    /* 168 */ { ECS_SHAPE_STRUCT, 0, 2, 318, 2, 808 }, /* RegisterTaskDefinition.containerDefinitions[].systemControls[] */
+    /* 169 */ { ECS_SHAPE_LIST, 0, 0, 168, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].systemControls */
+    /* 170 */ { ECS_SHAPE_STRING, 0, 0, 39, 0, 0 }, /* enum ResourceType */
+    /* 171 */ { ECS_SHAPE_STRUCT, 2, 2, 320, 2, 812 }, /* RegisterTaskDefinition.containerDefinitions[].resourceRequirements[] */
+    /* 172 */ { ECS_SHAPE_LIST, 0, 0, 171, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions[].resourceRequirements */
+    /* 173 */ { ECS_SHAPE_STRING, 0, 0, 40, 0, 0 }, /* enum FirelensConfigurationType */
+    /* 174 */ { ECS_SHAPE_STRUCT, 1, 2, 322, 2, 816 }, /* RegisterTaskDefinition.containerDefinitions[].firelensConfiguration */
+    /* 175 */ { ECS_SHAPE_STRUCT, 0, 7, 324, 41, 820 }, /* RegisterTaskDefinition.containerDefinitions[] */
+    /* 176 */ { ECS_SHAPE_LIST, 0, 0, 175, 0, 0 }, /* RegisterTaskDefinition.containerDefinitions */
+    /* 177 */ { ECS_SHAPE_STRUCT, 0, 1, 365, 1, 948 }, /* RegisterTaskDefinition.volumes[].host */
+    /* 178 */ { ECS_SHAPE_STRING, 0, 0, 41, 0, 0 }, /* enum Scope */
+    /* 179 */ { ECS_SHAPE_STRUCT, 0, 4, 366, 5, 950 }, /* RegisterTaskDefinition.volumes[].dockerVolumeConfiguration */
+    /* 180 */ { ECS_SHAPE_STRING, 0, 0, 42, 0, 0 }, /* enum EFSTransitEncryption */
+    /* 181 */ { ECS_SHAPE_STRING, 0, 0, 43, 0, 0 }, /* enum EFSAuthorizationConfigIAM */
+    /* 182 */ { ECS_SHAPE_STRUCT, 0, 2, 371, 2, 966 }, /* RegisterTaskDefinition.volumes[].efsVolumeConfiguration.authorizationConfig */
+    /* 183 */ { ECS_SHAPE_STRUCT, 1, 4, 373, 5, 970 }, /* RegisterTaskDefinition.volumes[].efsVolumeConfiguration */
+    /* 184 */ { ECS_SHAPE_STRUCT, 2, 2, 378, 2, 986 }, /* RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration.authorizationConfig */
+    /* 185 */ { ECS_SHAPE_STRUCT, 3, 3, 380, 3, 990 }, /* RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration */
+    /* 186 */ { ECS_SHAPE_STRUCT, 0, 4, 383, 6, 998 }, /* RegisterTaskDefinition.volumes[] */
+    /* 187 */ { ECS_SHAPE_LIST, 0, 0, 186, 0, 0 }, /* RegisterTaskDefinition.volumes */
+    /* 188 */ { ECS_SHAPE_STRING, 0, 0, 44, 0, 0 }, /* enum TaskDefinitionPlacementConstraintType */
+    /* 189 */ { ECS_SHAPE_STRUCT, 0, 2, 389, 2, 1014 }, /* RegisterTaskDefinition.placementConstraints[] */
+    /* 190 */ { ECS_SHAPE_LIST, 0, 0, 189, 0, 0 }, /* RegisterTaskDefinition.placementConstraints */
+    /* 191 */ { ECS_SHAPE_STRING, 0, 0, 45, 0, 0 }, /* enum Compatibility */
+    /* 192 */ { ECS_SHAPE_LIST, 0, 0, 191, 0, 0 }, /* RegisterTaskDefinition.requiresCompatibilities */
+    /* 193 */ { ECS_SHAPE_STRING, 0, 0, 46, 0, 0 }, /* enum PidMode */
+    /* 194 */ { ECS_SHAPE_STRING, 0, 0, 47, 0, 0 }, /* enum IpcMode */
+    /* 195 */ { ECS_SHAPE_STRING, 0, 0, 48, 0, 0 }, /* enum ProxyConfigurationType */
+    /* 196 */ { ECS_SHAPE_STRUCT, 1, 3, 391, 3, 1018 }, /* RegisterTaskDefinition.proxyConfiguration */
+    /* 197 */ { ECS_SHAPE_STRUCT, 2, 2, 394, 2, 1026 }, /* RegisterTaskDefinition.inferenceAccelerators[] */
+    /* 198 */ { ECS_SHAPE_LIST, 0, 0, 197, 0, 0 }, /* RegisterTaskDefinition.inferenceAccelerators */
+    /* 199 */ { ECS_SHAPE_STRUCT, 1, 1, 396, 1, 1030 }, /* RegisterTaskDefinition.ephemeralStorage */
+    /* 200 */ { ECS_SHAPE_STRING, 0, 0, 49, 0, 0 }, /* enum CPUArchitecture */
+    /* 201 */ { ECS_SHAPE_STRING, 0, 0, 50, 0, 0 }, /* enum OSFamily */
+    /* 202 */ { ECS_SHAPE_STRUCT, 0, 2, 397, 2, 1032 }, /* RegisterTaskDefinition.runtimePlatform */
+    /* 203 */ { ECS_SHAPE_STRUCT, 2, 6, 399, 18, 1036 }, /* RegisterTaskDefinition */
+    /* 204 */ { ECS_SHAPE_STRUCT, 0, 4, 417, 8, 1100 }, /* RunTask.overrides.containerOverrides[] */
+    /* 205 */ { ECS_SHAPE_LIST, 0, 0, 204, 0, 0 }, /* RunTask.overrides.containerOverrides */
+    /* 206 */ { ECS_SHAPE_STRUCT, 0, 2, 425, 2, 1116 }, /* RunTask.overrides.inferenceAcceleratorOverrides[] */
+    /* 207 */ { ECS_SHAPE_LIST, 0, 0, 206, 0, 0 }, /* RunTask.overrides.inferenceAcceleratorOverrides */
+    /* 208 */ { ECS_SHAPE_STRUCT, 0, 4, 427, 7, 1120 }, /* RunTask.overrides */
+    /* 209 */ { ECS_SHAPE_STRUCT, 1, 1, 434, 1, 1136 }, /* RunTask.volumeConfigurations[].managedEBSVolume.terminationPolicy */
+    /* 210 */ { ECS_SHAPE_STRUCT, 1, 5, 435, 11, 1138 }, /* RunTask.volumeConfigurations[].managedEBSVolume */
+    /* 211 */ { ECS_SHAPE_STRUCT, 1, 2, 446, 2, 1170 }, /* RunTask.volumeConfigurations[] */
+    /* 212 */ { ECS_SHAPE_LIST, 0, 0, 211, 0, 0 }, /* RunTask.volumeConfigurations */
+    /* 213 */ { ECS_SHAPE_STRUCT, 1, 6, 448, 19, 1174 }, /* RunTask */
+    /* 214 */ { ECS_SHAPE_STRUCT, 2, 5, 467, 13, 1238 }, /* StartTask */
+    /* 215 */ { ECS_SHAPE_STRUCT, 1, 3, 480, 3, 1270 }, /* StopTask */
+    /* 216 */ { ECS_SHAPE_STRUCT, 2, 2, 483, 2, 1278 }, /* SubmitAttachmentStateChanges.attachments[] */
+    /* 217 */ { ECS_SHAPE_LIST, 0, 0, 216, 0, 0 }, /* SubmitAttachmentStateChanges.attachments */
+    /* 218 */ { ECS_SHAPE_STRUCT, 1, 2, 485, 2, 1282 }, /* SubmitAttachmentStateChanges */
+    /* 219 */ { ECS_SHAPE_STRUCT, 0, 4, 487, 6, 1286 }, /* SubmitContainerStateChange.networkBindings[] */
+    /* 220 */ { ECS_SHAPE_LIST, 0, 0, 219, 0, 0 }, /* SubmitContainerStateChange.networkBindings */
+    /* 221 */ { ECS_SHAPE_STRUCT, 0, 4, 493, 8, 1302 }, /* SubmitContainerStateChange */
+    /* 222 */ { ECS_SHAPE_STRUCT, 0, 4, 501, 7, 1318 }, /* SubmitTaskStateChange.containers[] */
+    /* 223 */ { ECS_SHAPE_LIST, 0, 0, 222, 0, 0 }, /* SubmitTaskStateChange.containers */
+    /* 224 */ { ECS_SHAPE_STRING, 0, 0, 51, 0, 0 }, /* enum ManagedAgentName */
+    /* 225 */ { ECS_SHAPE_STRUCT, 3, 3, 508, 4, 1334 }, /* SubmitTaskStateChange.managedAgents[] */
+    /* 226 */ { ECS_SHAPE_LIST, 0, 0, 225, 0, 0 }, /* SubmitTaskStateChange.managedAgents */
+    /* 227 */ { ECS_SHAPE_TIMESTAMP, 0, 0, 0, 0, 0 },
+    /* 228 */ { ECS_SHAPE_STRUCT, 0, 5, 512, 10, 1342 }, /* SubmitTaskStateChange */
+    /* 229 */ { ECS_SHAPE_STRUCT, 2, 2, 522, 2, 1374 }, /* TagResource */
+    /* 230 */ { ECS_SHAPE_STRUCT, 2, 2, 524, 2, 1378 }, /* UntagResource */
+    /* 231 */ { ECS_SHAPE_STRUCT, 0, 3, 526, 3, 1382 }, /* UpdateCapacityProvider.autoScalingGroupProvider */
+    /* 232 */ { ECS_SHAPE_STRUCT, 2, 2, 529, 2, 1390 }, /* UpdateCapacityProvider */
+    /* 233 */ { ECS_SHAPE_STRUCT, 1, 3, 531, 4, 1394 }, /* UpdateCluster */
+    /* 234 */ { ECS_SHAPE_STRUCT, 2, 2, 535, 2, 1402 }, /* UpdateClusterSettings */
+    /* 235 */ { ECS_SHAPE_STRUCT, 1, 2, 537, 2, 1406 }, /* UpdateContainerAgent */
+    /* 236 */ { ECS_SHAPE_STRUCT, 2, 3, 539, 3, 1410 }, /* UpdateContainerInstancesState */
+    /* 237 */ { ECS_SHAPE_STRUCT, 1, 6, 542, 19, 1418 }, /* UpdateService */
+    /* 238 */ { ECS_SHAPE_STRUCT, 3, 3, 561, 3, 1482 }, /* UpdateServicePrimaryTaskSet */
+    /* 239 */ { ECS_SHAPE_STRUCT, 3, 3, 564, 4, 1490 }, /* UpdateTaskProtection */
+    /* 240 */ { ECS_SHAPE_STRUCT, 4, 3, 568, 4, 1498 }, /* UpdateTaskSet */
 };
 
-const ecs_shape_member ecs_shape__members[568] = {
+const ecs_shape_member ecs_shape__members[572] = {
     /*    0 */ { 0, 1, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
     /*    1 */ { 7, 2, 14, ECS_SHAPE_NOT_REQUIRED }, /* targetCapacity */
     /*    2 */ { 22, 2, 22, ECS_SHAPE_NOT_REQUIRED }, /* minimumScalingStepSize */
@@ -416,531 +417,535 @@ const ecs_shape_member ecs_shape__members[568] = {
     /*   44 */ { 651, 2, 4, ECS_SHAPE_NOT_REQUIRED }, /* port */
     /*   45 */ { 611, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerName */
     /*   46 */ { 625, 2, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPort */
-    /*   47 */ { 656, 14, 6, 0 }, /* enable */
-    /*   48 */ { 663, 14, 8, 1 }, /* rollback */
-    /*   49 */ { 672, 19, 10, 0 }, /* alarmNames */
-    /*   50 */ { 656, 14, 6, 1 }, /* enable */
-    /*   51 */ { 663, 14, 8, 2 }, /* rollback */
-    /*   52 */ { 683, 29, 24, ECS_SHAPE_NOT_REQUIRED }, /* deploymentCircuitBreaker */
-    /*   53 */ { 708, 2, 14, ECS_SHAPE_NOT_REQUIRED }, /* maximumPercent */
-    /*   54 */ { 723, 2, 21, ECS_SHAPE_NOT_REQUIRED }, /* minimumHealthyPercent */
-    /*   55 */ { 745, 30, 6, ECS_SHAPE_NOT_REQUIRED }, /* alarms */
-    /*   56 */ { 752, 32, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
-    /*   57 */ { 757, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* expression */
-    /*   58 */ { 752, 35, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
-    /*   59 */ { 768, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* field */
-    /*   60 */ { 774, 19, 7, 0 }, /* subnets */
-    /*   61 */ { 782, 19, 14, ECS_SHAPE_NOT_REQUIRED }, /* securityGroups */
-    /*   62 */ { 797, 38, 14, ECS_SHAPE_NOT_REQUIRED }, /* assignPublicIp */
-    /*   63 */ { 812, 39, 19, ECS_SHAPE_NOT_REQUIRED }, /* awsvpcConfiguration */
-    /*   64 */ { 752, 42, 4, 0 }, /* type */
-    /*   65 */ { 651, 2, 4, 0 }, /* port */
-    /*   66 */ { 832, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* dnsName */
-    /*   67 */ { 840, 2, 18, ECS_SHAPE_NOT_REQUIRED }, /* idleTimeoutSeconds */
-    /*   68 */ { 859, 2, 24, ECS_SHAPE_NOT_REQUIRED }, /* perRequestTimeoutSeconds */
-    /*   69 */ { 884, 0, 18, ECS_SHAPE_NOT_REQUIRED }, /* awsPcaAuthorityArn */
-    /*   70 */ { 903, 48, 26, 0 }, /* issuerCertificateAuthority */
-    /*   71 */ { 930, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* kmsKey */
-    /*   72 */ { 937, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* roleArn */
-    /*   73 */ { 945, 0, 8, 0 }, /* portName */
-    /*   74 */ { 954, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* discoveryName */
-    /*   75 */ { 968, 46, 13, ECS_SHAPE_NOT_REQUIRED }, /* clientAliases */
-    /*   76 */ { 982, 2, 19, ECS_SHAPE_NOT_REQUIRED }, /* ingressPortOverride */
-    /*   77 */ { 1002, 47, 7, ECS_SHAPE_NOT_REQUIRED }, /* timeout */
-    /*   78 */ { 1010, 49, 3, ECS_SHAPE_NOT_REQUIRED }, /* tls */
-    /*   79 */ { 179, 0, 4, 0 }, /* name */
-    /*   80 */ { 1014, 0, 9, 1 }, /* valueFrom */
-    /*   81 */ { 1024, 52, 9, 0 }, /* logDriver */
-    /*   82 */ { 1034, 53, 7, ECS_SHAPE_NOT_REQUIRED }, /* options */
-    /*   83 */ { 1042, 55, 13, ECS_SHAPE_NOT_REQUIRED }, /* secretOptions */
-    /*   84 */ { 1056, 14, 7, 0 }, /* enabled */
-    /*   85 */ { 461, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* namespace */
-    /*   86 */ { 1064, 51, 8, ECS_SHAPE_NOT_REQUIRED }, /* services */
-    /*   87 */ { 327, 56, 16, ECS_SHAPE_NOT_REQUIRED }, /* logConfiguration */
-    /*   88 */ { 1073, 58, 12, 0 }, /* resourceType */
-    /*   89 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*   90 */ { 1086, 44, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
-    /*   91 */ { 1100, 14, 9, ECS_SHAPE_NOT_REQUIRED }, /* encrypted */
-    /*   92 */ { 310, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* kmsKeyId */
-    /*   93 */ { 1110, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* volumeType */
-    /*   94 */ { 1121, 2, 9, ECS_SHAPE_NOT_REQUIRED }, /* sizeInGiB */
-    /*   95 */ { 1131, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* snapshotId */
-    /*   96 */ { 1142, 2, 4, ECS_SHAPE_NOT_REQUIRED }, /* iops */
-    /*   97 */ { 1147, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* throughput */
-    /*   98 */ { 1158, 60, 17, ECS_SHAPE_NOT_REQUIRED }, /* tagSpecifications */
-    /*   99 */ { 937, 0, 7, 0 }, /* roleArn */
-    /*  100 */ { 1176, 61, 14, ECS_SHAPE_NOT_REQUIRED }, /* filesystemType */
-    /*  101 */ { 179, 0, 4, 0 }, /* name */
-    /*  102 */ { 1191, 62, 16, ECS_SHAPE_NOT_REQUIRED }, /* managedEBSVolume */
-    /*  103 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  104 */ { 1216, 0, 11, 0 }, /* serviceName */
-    /*  105 */ { 1228, 0, 14, ECS_SHAPE_NOT_REQUIRED }, /* taskDefinition */
-    /*  106 */ { 1243, 25, 13, ECS_SHAPE_NOT_REQUIRED }, /* loadBalancers */
-    /*  107 */ { 1257, 27, 17, ECS_SHAPE_NOT_REQUIRED }, /* serviceRegistries */
-    /*  108 */ { 1275, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* desiredCount */
-    /*  109 */ { 1288, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* clientToken */
-    /*  110 */ { 1300, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
-    /*  111 */ { 1311, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
-    /*  112 */ { 1336, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
-    /*  113 */ { 1352, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* role */
-    /*  114 */ { 1357, 31, 23, ECS_SHAPE_NOT_REQUIRED }, /* deploymentConfiguration */
-    /*  115 */ { 1381, 34, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
-    /*  116 */ { 1402, 37, 17, ECS_SHAPE_NOT_REQUIRED }, /* placementStrategy */
-    /*  117 */ { 1420, 40, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
-    /*  118 */ { 1441, 2, 29, ECS_SHAPE_NOT_REQUIRED }, /* healthCheckGracePeriodSeconds */
-    /*  119 */ { 1471, 41, 18, ECS_SHAPE_NOT_REQUIRED }, /* schedulingStrategy */
-    /*  120 */ { 1490, 43, 20, ECS_SHAPE_NOT_REQUIRED }, /* deploymentController */
-    /*  121 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*  122 */ { 1511, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
-    /*  123 */ { 1086, 44, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
-    /*  124 */ { 1532, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
-    /*  125 */ { 1553, 57, 27, ECS_SHAPE_NOT_REQUIRED }, /* serviceConnectConfiguration */
-    /*  126 */ { 1581, 64, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
-    /*  127 */ { 173, 66, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
-    /*  128 */ { 1602, 67, 4, ECS_SHAPE_NOT_REQUIRED }, /* unit */
-    /*  129 */ { 1607, 0, 7, 0 }, /* service */
-    /*  130 */ { 1208, 0, 7, 1 }, /* cluster */
-    /*  131 */ { 1615, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* externalId */
-    /*  132 */ { 1228, 0, 14, 2 }, /* taskDefinition */
-    /*  133 */ { 1420, 40, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
-    /*  134 */ { 1243, 25, 13, ECS_SHAPE_NOT_REQUIRED }, /* loadBalancers */
-    /*  135 */ { 1257, 27, 17, ECS_SHAPE_NOT_REQUIRED }, /* serviceRegistries */
-    /*  136 */ { 1300, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
-    /*  137 */ { 1311, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
-    /*  138 */ { 1336, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
-    /*  139 */ { 1626, 68, 5, ECS_SHAPE_NOT_REQUIRED }, /* scale */
-    /*  140 */ { 1288, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* clientToken */
-    /*  141 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*  142 */ { 179, 70, 4, 0 }, /* name */
-    /*  143 */ { 1632, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* principalArn */
-    /*  144 */ { 179, 0, 4, 0 }, /* name */
-    /*  145 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
-    /*  146 */ { 1645, 72, 10, ECS_SHAPE_NOT_REQUIRED }, /* targetType */
-    /*  147 */ { 1656, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* targetId */
-    /*  148 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  149 */ { 1665, 74, 10, 0 }, /* attributes */
-    /*  150 */ { 432, 0, 16, 0 }, /* capacityProvider */
-    /*  151 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  152 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  153 */ { 1607, 0, 7, 0 }, /* service */
-    /*  154 */ { 1676, 14, 5, ECS_SHAPE_NOT_REQUIRED }, /* force */
-    /*  155 */ { 1682, 19, 15, 0 }, /* taskDefinitions */
-    /*  156 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  157 */ { 1607, 0, 7, 1 }, /* service */
-    /*  158 */ { 1698, 0, 7, 2 }, /* taskSet */
-    /*  159 */ { 1676, 14, 5, ECS_SHAPE_NOT_REQUIRED }, /* force */
-    /*  160 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  161 */ { 1706, 0, 17, 0 }, /* containerInstance */
-    /*  162 */ { 1676, 14, 5, ECS_SHAPE_NOT_REQUIRED }, /* force */
-    /*  163 */ { 1228, 0, 14, 0 }, /* taskDefinition */
-    /*  164 */ { 506, 19, 17, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviders */
-    /*  165 */ { 1724, 84, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  166 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  167 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  168 */ { 1753, 19, 8, ECS_SHAPE_NOT_REQUIRED }, /* clusters */
-    /*  169 */ { 1724, 87, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  170 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  171 */ { 1762, 19, 18, 0 }, /* containerInstances */
-    /*  172 */ { 1724, 90, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  173 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  174 */ { 1064, 19, 8, 0 }, /* services */
-    /*  175 */ { 1724, 93, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  176 */ { 1228, 0, 14, 0 }, /* taskDefinition */
-    /*  177 */ { 1724, 96, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  178 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  179 */ { 1607, 0, 7, 1 }, /* service */
-    /*  180 */ { 1781, 19, 8, ECS_SHAPE_NOT_REQUIRED }, /* taskSets */
-    /*  181 */ { 1724, 99, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  182 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  183 */ { 1790, 19, 5, 0 }, /* tasks */
-    /*  184 */ { 1724, 102, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
-    /*  185 */ { 1706, 0, 17, ECS_SHAPE_NOT_REQUIRED }, /* containerInstance */
-    /*  186 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  187 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  188 */ { 1796, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* container */
-    /*  189 */ { 1806, 0, 7, 0 }, /* command */
-    /*  190 */ { 1814, 14, 11, 1 }, /* interactive */
-    /*  191 */ { 1826, 0, 4, 2 }, /* task */
-    /*  192 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  193 */ { 1790, 19, 5, ECS_SHAPE_NOT_REQUIRED }, /* tasks */
-    /*  194 */ { 179, 70, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  195 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
-    /*  196 */ { 1632, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* principalArn */
-    /*  197 */ { 1831, 14, 17, ECS_SHAPE_NOT_REQUIRED }, /* effectiveSettings */
-    /*  198 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  199 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  200 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  201 */ { 1645, 72, 10, 0 }, /* targetType */
-    /*  202 */ { 1849, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* attributeName */
-    /*  203 */ { 1863, 0, 14, ECS_SHAPE_NOT_REQUIRED }, /* attributeValue */
-    /*  204 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  205 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  206 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  207 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  208 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  209 */ { 1878, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* filter */
-    /*  210 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  211 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  212 */ { 0, 110, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
-    /*  213 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  214 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  215 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  216 */ { 1300, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
-    /*  217 */ { 1471, 41, 18, ECS_SHAPE_NOT_REQUIRED }, /* schedulingStrategy */
-    /*  218 */ { 461, 0, 9, 0 }, /* namespace */
-    /*  219 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  220 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  221 */ { 1885, 0, 11, 0 }, /* resourceArn */
-    /*  222 */ { 1897, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* familyPrefix */
-    /*  223 */ { 0, 115, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
-    /*  224 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  225 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  226 */ { 1897, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* familyPrefix */
-    /*  227 */ { 0, 117, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
-    /*  228 */ { 1910, 118, 4, ECS_SHAPE_NOT_REQUIRED }, /* sort */
-    /*  229 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  230 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  231 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  232 */ { 1706, 0, 17, ECS_SHAPE_NOT_REQUIRED }, /* containerInstance */
-    /*  233 */ { 1915, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* family */
-    /*  234 */ { 1743, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
-    /*  235 */ { 1732, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
-    /*  236 */ { 1922, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* startedBy */
-    /*  237 */ { 1216, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* serviceName */
-    /*  238 */ { 1932, 120, 13, ECS_SHAPE_NOT_REQUIRED }, /* desiredStatus */
-    /*  239 */ { 1300, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
-    /*  240 */ { 179, 70, 4, 0 }, /* name */
-    /*  241 */ { 173, 0, 5, 1 }, /* value */
-    /*  242 */ { 1632, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* principalArn */
-    /*  243 */ { 179, 70, 4, 0 }, /* name */
-    /*  244 */ { 173, 0, 5, 1 }, /* value */
-    /*  245 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  246 */ { 506, 19, 17, 1 }, /* capacityProviders */
-    /*  247 */ { 524, 21, 31, 2 }, /* defaultCapacityProviderStrategy */
-    /*  248 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  249 */ { 752, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
-    /*  250 */ { 1946, 66, 11, ECS_SHAPE_NOT_REQUIRED }, /* doubleValue */
-    /*  251 */ { 1958, 125, 9, ECS_SHAPE_NOT_REQUIRED }, /* longValue */
-    /*  252 */ { 1968, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* integerValue */
-    /*  253 */ { 1981, 19, 14, ECS_SHAPE_NOT_REQUIRED }, /* stringSetValue */
-    /*  254 */ { 1996, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* agentVersion */
-    /*  255 */ { 2009, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* agentHash */
-    /*  256 */ { 2019, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* dockerVersion */
-    /*  257 */ { 2033, 0, 2, 0 }, /* id */
-    /*  258 */ { 752, 129, 4, 1 }, /* type */
-    /*  259 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  260 */ { 2048, 0, 24, ECS_SHAPE_NOT_REQUIRED }, /* instanceIdentityDocument */
-    /*  261 */ { 2073, 0, 33, ECS_SHAPE_NOT_REQUIRED }, /* instanceIdentityDocumentSignature */
-    /*  262 */ { 2107, 127, 14, ECS_SHAPE_NOT_REQUIRED }, /* totalResources */
-    /*  263 */ { 2122, 128, 11, ECS_SHAPE_NOT_REQUIRED }, /* versionInfo */
-    /*  264 */ { 2134, 0, 20, ECS_SHAPE_NOT_REQUIRED }, /* containerInstanceArn */
-    /*  265 */ { 1665, 74, 10, ECS_SHAPE_NOT_REQUIRED }, /* attributes */
-    /*  266 */ { 2155, 131, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformDevices */
-    /*  267 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*  268 */ { 2171, 0, 20, 0 }, /* credentialsParameter */
-    /*  269 */ { 625, 2, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPort */
-    /*  270 */ { 2192, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* hostPort */
-    /*  271 */ { 2201, 135, 8, ECS_SHAPE_NOT_REQUIRED }, /* protocol */
-    /*  272 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  273 */ { 2210, 136, 11, ECS_SHAPE_NOT_REQUIRED }, /* appProtocol */
-    /*  274 */ { 2222, 0, 18, ECS_SHAPE_NOT_REQUIRED }, /* containerPortRange */
-    /*  275 */ { 1056, 14, 7, 0 }, /* enabled */
-    /*  276 */ { 2241, 139, 16, ECS_SHAPE_NOT_REQUIRED }, /* ignoredExitCodes */
-    /*  277 */ { 2258, 2, 20, ECS_SHAPE_NOT_REQUIRED }, /* restartAttemptPeriod */
-    /*  278 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  279 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
-    /*  280 */ { 173, 0, 5, 0 }, /* value */
-    /*  281 */ { 752, 143, 4, 1 }, /* type */
-    /*  282 */ { 2279, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* sourceVolume */
-    /*  283 */ { 2292, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPath */
-    /*  284 */ { 2306, 14, 8, ECS_SHAPE_NOT_REQUIRED }, /* readOnly */
-    /*  285 */ { 2315, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* sourceContainer */
-    /*  286 */ { 2306, 14, 8, ECS_SHAPE_NOT_REQUIRED }, /* readOnly */
-    /*  287 */ { 2331, 19, 3, ECS_SHAPE_NOT_REQUIRED }, /* add */
-    /*  288 */ { 2335, 19, 4, ECS_SHAPE_NOT_REQUIRED }, /* drop */
-    /*  289 */ { 2340, 0, 8, 0 }, /* hostPath */
-    /*  290 */ { 2292, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPath */
-    /*  291 */ { 2349, 152, 11, ECS_SHAPE_NOT_REQUIRED }, /* permissions */
-    /*  292 */ { 2292, 0, 13, 0 }, /* containerPath */
-    /*  293 */ { 2361, 2, 4, 1 }, /* size */
-    /*  294 */ { 2366, 19, 12, ECS_SHAPE_NOT_REQUIRED }, /* mountOptions */
-    /*  295 */ { 2379, 150, 12, ECS_SHAPE_NOT_REQUIRED }, /* capabilities */
-    /*  296 */ { 2392, 154, 7, ECS_SHAPE_NOT_REQUIRED }, /* devices */
-    /*  297 */ { 2400, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* initProcessEnabled */
-    /*  298 */ { 2419, 2, 16, ECS_SHAPE_NOT_REQUIRED }, /* sharedMemorySize */
-    /*  299 */ { 2436, 156, 5, ECS_SHAPE_NOT_REQUIRED }, /* tmpfs */
-    /*  300 */ { 2442, 2, 7, ECS_SHAPE_NOT_REQUIRED }, /* maxSwap */
-    /*  301 */ { 2450, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* swappiness */
-    /*  302 */ { 611, 0, 13, 0 }, /* containerName */
-    /*  303 */ { 2461, 158, 9, 1 }, /* condition */
-    /*  304 */ { 2471, 0, 8, 0 }, /* hostname */
-    /*  305 */ { 2480, 0, 9, 1 }, /* ipAddress */
-    /*  306 */ { 179, 163, 4, 0 }, /* name */
-    /*  307 */ { 2490, 2, 9, 1 }, /* softLimit */
-    /*  308 */ { 2500, 2, 9, 2 }, /* hardLimit */
-    /*  309 */ { 1806, 19, 7, 0 }, /* command */
-    /*  310 */ { 2510, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* interval */
-    /*  311 */ { 1002, 2, 7, ECS_SHAPE_NOT_REQUIRED }, /* timeout */
-    /*  312 */ { 2519, 2, 7, ECS_SHAPE_NOT_REQUIRED }, /* retries */
-    /*  313 */ { 2527, 2, 11, ECS_SHAPE_NOT_REQUIRED }, /* startPeriod */
-    /*  314 */ { 461, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* namespace */
-    /*  315 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
-    /*  316 */ { 173, 0, 5, 0 }, /* value */
-    /*  317 */ { 752, 169, 4, 1 }, /* type */
-    /*  318 */ { 752, 172, 4, 0 }, /* type */
-    /*  319 */ { 1034, 53, 7, ECS_SHAPE_NOT_REQUIRED }, /* options */
-    /*  320 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  321 */ { 2539, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* image */
-    /*  322 */ { 2545, 134, 21, ECS_SHAPE_NOT_REQUIRED }, /* repositoryCredentials */
-    /*  323 */ { 2567, 2, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
-    /*  324 */ { 2571, 2, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
-    /*  325 */ { 2578, 2, 17, ECS_SHAPE_NOT_REQUIRED }, /* memoryReservation */
-    /*  326 */ { 2596, 19, 5, ECS_SHAPE_NOT_REQUIRED }, /* links */
-    /*  327 */ { 2602, 138, 12, ECS_SHAPE_NOT_REQUIRED }, /* portMappings */
-    /*  328 */ { 2615, 14, 9, ECS_SHAPE_NOT_REQUIRED }, /* essential */
-    /*  329 */ { 2625, 140, 13, ECS_SHAPE_NOT_REQUIRED }, /* restartPolicy */
-    /*  330 */ { 2639, 19, 10, ECS_SHAPE_NOT_REQUIRED }, /* entryPoint */
-    /*  331 */ { 1806, 19, 7, ECS_SHAPE_NOT_REQUIRED }, /* command */
-    /*  332 */ { 2650, 142, 11, ECS_SHAPE_NOT_REQUIRED }, /* environment */
-    /*  333 */ { 2662, 145, 16, ECS_SHAPE_NOT_REQUIRED }, /* environmentFiles */
-    /*  334 */ { 2679, 147, 11, ECS_SHAPE_NOT_REQUIRED }, /* mountPoints */
-    /*  335 */ { 2691, 149, 11, ECS_SHAPE_NOT_REQUIRED }, /* volumesFrom */
-    /*  336 */ { 2703, 157, 15, ECS_SHAPE_NOT_REQUIRED }, /* linuxParameters */
-    /*  337 */ { 2719, 55, 7, ECS_SHAPE_NOT_REQUIRED }, /* secrets */
-    /*  338 */ { 2727, 160, 9, ECS_SHAPE_NOT_REQUIRED }, /* dependsOn */
-    /*  339 */ { 2737, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* startTimeout */
-    /*  340 */ { 2750, 2, 11, ECS_SHAPE_NOT_REQUIRED }, /* stopTimeout */
-    /*  341 */ { 2471, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* hostname */
-    /*  342 */ { 2762, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* user */
-    /*  343 */ { 2767, 0, 16, ECS_SHAPE_NOT_REQUIRED }, /* workingDirectory */
-    /*  344 */ { 2784, 14, 17, ECS_SHAPE_NOT_REQUIRED }, /* disableNetworking */
-    /*  345 */ { 2802, 14, 10, ECS_SHAPE_NOT_REQUIRED }, /* privileged */
-    /*  346 */ { 2813, 14, 22, ECS_SHAPE_NOT_REQUIRED }, /* readonlyRootFilesystem */
-    /*  347 */ { 2836, 19, 10, ECS_SHAPE_NOT_REQUIRED }, /* dnsServers */
-    /*  348 */ { 2847, 19, 16, ECS_SHAPE_NOT_REQUIRED }, /* dnsSearchDomains */
-    /*  349 */ { 2864, 162, 10, ECS_SHAPE_NOT_REQUIRED }, /* extraHosts */
-    /*  350 */ { 2875, 19, 21, ECS_SHAPE_NOT_REQUIRED }, /* dockerSecurityOptions */
-    /*  351 */ { 1814, 14, 11, ECS_SHAPE_NOT_REQUIRED }, /* interactive */
-    /*  352 */ { 2897, 14, 14, ECS_SHAPE_NOT_REQUIRED }, /* pseudoTerminal */
-    /*  353 */ { 2912, 53, 12, ECS_SHAPE_NOT_REQUIRED }, /* dockerLabels */
-    /*  354 */ { 2925, 165, 7, ECS_SHAPE_NOT_REQUIRED }, /* ulimits */
-    /*  355 */ { 327, 56, 16, ECS_SHAPE_NOT_REQUIRED }, /* logConfiguration */
-    /*  356 */ { 2933, 166, 11, ECS_SHAPE_NOT_REQUIRED }, /* healthCheck */
-    /*  357 */ { 2945, 168, 14, ECS_SHAPE_NOT_REQUIRED }, /* systemControls */
-    /*  358 */ { 2960, 171, 20, ECS_SHAPE_NOT_REQUIRED }, /* resourceRequirements */
-    /*  359 */ { 2981, 173, 21, ECS_SHAPE_NOT_REQUIRED }, /* firelensConfiguration */
-    /*  360 */ { 3003, 19, 15, ECS_SHAPE_NOT_REQUIRED }, /* credentialSpecs */
-    /*  361 */ { 3019, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* sourcePath */
-    /*  362 */ { 3030, 177, 5, ECS_SHAPE_NOT_REQUIRED }, /* scope */
-    /*  363 */ { 3036, 14, 13, ECS_SHAPE_NOT_REQUIRED }, /* autoprovision */
-    /*  364 */ { 3050, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* driver */
-    /*  365 */ { 3057, 53, 10, ECS_SHAPE_NOT_REQUIRED }, /* driverOpts */
-    /*  366 */ { 3068, 53, 6, ECS_SHAPE_NOT_REQUIRED }, /* labels */
-    /*  367 */ { 3075, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* accessPointId */
-    /*  368 */ { 3089, 180, 3, ECS_SHAPE_NOT_REQUIRED }, /* iam */
-    /*  369 */ { 3093, 0, 12, 0 }, /* fileSystemId */
-    /*  370 */ { 3106, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* rootDirectory */
-    /*  371 */ { 3120, 179, 17, ECS_SHAPE_NOT_REQUIRED }, /* transitEncryption */
-    /*  372 */ { 3138, 2, 21, ECS_SHAPE_NOT_REQUIRED }, /* transitEncryptionPort */
-    /*  373 */ { 3160, 181, 19, ECS_SHAPE_NOT_REQUIRED }, /* authorizationConfig */
-    /*  374 */ { 2171, 0, 20, 0 }, /* credentialsParameter */
-    /*  375 */ { 3180, 0, 6, 1 }, /* domain */
-    /*  376 */ { 3093, 0, 12, 0 }, /* fileSystemId */
-    /*  377 */ { 3106, 0, 13, 1 }, /* rootDirectory */
-    /*  378 */ { 3160, 183, 19, 2 }, /* authorizationConfig */
-    /*  379 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  380 */ { 3187, 176, 4, ECS_SHAPE_NOT_REQUIRED }, /* host */
-    /*  381 */ { 3192, 178, 25, ECS_SHAPE_NOT_REQUIRED }, /* dockerVolumeConfiguration */
-    /*  382 */ { 3218, 182, 22, ECS_SHAPE_NOT_REQUIRED }, /* efsVolumeConfiguration */
-    /*  383 */ { 3241, 184, 39, ECS_SHAPE_NOT_REQUIRED }, /* fsxWindowsFileServerVolumeConfiguration */
-    /*  384 */ { 3281, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* configuredAtLaunch */
-    /*  385 */ { 752, 187, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
-    /*  386 */ { 757, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* expression */
-    /*  387 */ { 752, 194, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
-    /*  388 */ { 611, 0, 13, 0 }, /* containerName */
-    /*  389 */ { 3300, 142, 10, ECS_SHAPE_NOT_REQUIRED }, /* properties */
-    /*  390 */ { 3311, 0, 10, 0 }, /* deviceName */
-    /*  391 */ { 3322, 0, 10, 1 }, /* deviceType */
-    /*  392 */ { 1121, 2, 9, 0 }, /* sizeInGiB */
-    /*  393 */ { 3333, 199, 15, ECS_SHAPE_NOT_REQUIRED }, /* cpuArchitecture */
-    /*  394 */ { 3349, 200, 21, ECS_SHAPE_NOT_REQUIRED }, /* operatingSystemFamily */
-    /*  395 */ { 1915, 0, 6, 0 }, /* family */
-    /*  396 */ { 3371, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* taskRoleArn */
-    /*  397 */ { 3383, 0, 16, ECS_SHAPE_NOT_REQUIRED }, /* executionRoleArn */
-    /*  398 */ { 3400, 133, 11, ECS_SHAPE_NOT_REQUIRED }, /* networkMode */
-    /*  399 */ { 3412, 175, 20, 1 }, /* containerDefinitions */
-    /*  400 */ { 3433, 186, 7, ECS_SHAPE_NOT_REQUIRED }, /* volumes */
-    /*  401 */ { 1381, 189, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
-    /*  402 */ { 3441, 191, 23, ECS_SHAPE_NOT_REQUIRED }, /* requiresCompatibilities */
-    /*  403 */ { 2567, 0, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
-    /*  404 */ { 2571, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
-    /*  405 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*  406 */ { 3465, 192, 7, ECS_SHAPE_NOT_REQUIRED }, /* pidMode */
-    /*  407 */ { 3473, 193, 7, ECS_SHAPE_NOT_REQUIRED }, /* ipcMode */
-    /*  408 */ { 3481, 195, 18, ECS_SHAPE_NOT_REQUIRED }, /* proxyConfiguration */
-    /*  409 */ { 3500, 197, 21, ECS_SHAPE_NOT_REQUIRED }, /* inferenceAccelerators */
-    /*  410 */ { 3522, 198, 16, ECS_SHAPE_NOT_REQUIRED }, /* ephemeralStorage */
-    /*  411 */ { 3539, 201, 15, ECS_SHAPE_NOT_REQUIRED }, /* runtimePlatform */
-    /*  412 */ { 3555, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableFaultInjection */
-    /*  413 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
-    /*  414 */ { 1806, 19, 7, ECS_SHAPE_NOT_REQUIRED }, /* command */
-    /*  415 */ { 2650, 142, 11, ECS_SHAPE_NOT_REQUIRED }, /* environment */
-    /*  416 */ { 2662, 145, 16, ECS_SHAPE_NOT_REQUIRED }, /* environmentFiles */
-    /*  417 */ { 2567, 2, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
-    /*  418 */ { 2571, 2, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
-    /*  419 */ { 2578, 2, 17, ECS_SHAPE_NOT_REQUIRED }, /* memoryReservation */
-    /*  420 */ { 2960, 171, 20, ECS_SHAPE_NOT_REQUIRED }, /* resourceRequirements */
-    /*  421 */ { 3311, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* deviceName */
-    /*  422 */ { 3322, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* deviceType */
-    /*  423 */ { 3576, 204, 18, ECS_SHAPE_NOT_REQUIRED }, /* containerOverrides */
-    /*  424 */ { 2567, 0, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
-    /*  425 */ { 3595, 206, 29, ECS_SHAPE_NOT_REQUIRED }, /* inferenceAcceleratorOverrides */
-    /*  426 */ { 3383, 0, 16, ECS_SHAPE_NOT_REQUIRED }, /* executionRoleArn */
-    /*  427 */ { 2571, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
-    /*  428 */ { 3371, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* taskRoleArn */
-    /*  429 */ { 3522, 198, 16, ECS_SHAPE_NOT_REQUIRED }, /* ephemeralStorage */
-    /*  430 */ { 3625, 14, 19, 0 }, /* deleteOnTermination */
-    /*  431 */ { 1100, 14, 9, ECS_SHAPE_NOT_REQUIRED }, /* encrypted */
-    /*  432 */ { 310, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* kmsKeyId */
-    /*  433 */ { 1110, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* volumeType */
-    /*  434 */ { 1121, 2, 9, ECS_SHAPE_NOT_REQUIRED }, /* sizeInGiB */
-    /*  435 */ { 1131, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* snapshotId */
-    /*  436 */ { 1142, 2, 4, ECS_SHAPE_NOT_REQUIRED }, /* iops */
-    /*  437 */ { 1147, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* throughput */
-    /*  438 */ { 1158, 60, 17, ECS_SHAPE_NOT_REQUIRED }, /* tagSpecifications */
-    /*  439 */ { 937, 0, 7, 0 }, /* roleArn */
-    /*  440 */ { 3645, 208, 17, ECS_SHAPE_NOT_REQUIRED }, /* terminationPolicy */
-    /*  441 */ { 1176, 61, 14, ECS_SHAPE_NOT_REQUIRED }, /* filesystemType */
-    /*  442 */ { 179, 0, 4, 0 }, /* name */
-    /*  443 */ { 1191, 209, 16, ECS_SHAPE_NOT_REQUIRED }, /* managedEBSVolume */
-    /*  444 */ { 1311, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
-    /*  445 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  446 */ { 3663, 2, 5, ECS_SHAPE_NOT_REQUIRED }, /* count */
-    /*  447 */ { 1511, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
-    /*  448 */ { 1532, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
-    /*  449 */ { 3669, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* group */
-    /*  450 */ { 1300, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
-    /*  451 */ { 1420, 40, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
-    /*  452 */ { 3675, 207, 9, ECS_SHAPE_NOT_REQUIRED }, /* overrides */
-    /*  453 */ { 1381, 34, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
-    /*  454 */ { 1402, 37, 17, ECS_SHAPE_NOT_REQUIRED }, /* placementStrategy */
-    /*  455 */ { 1336, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
-    /*  456 */ { 1086, 44, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
-    /*  457 */ { 3685, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* referenceId */
-    /*  458 */ { 1922, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* startedBy */
-    /*  459 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*  460 */ { 1228, 0, 14, 0 }, /* taskDefinition */
-    /*  461 */ { 1288, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* clientToken */
-    /*  462 */ { 1581, 211, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
-    /*  463 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  464 */ { 1762, 19, 18, 0 }, /* containerInstances */
-    /*  465 */ { 1511, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
-    /*  466 */ { 1532, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
-    /*  467 */ { 3669, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* group */
-    /*  468 */ { 1420, 40, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
-    /*  469 */ { 3675, 207, 9, ECS_SHAPE_NOT_REQUIRED }, /* overrides */
-    /*  470 */ { 1086, 44, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
-    /*  471 */ { 3685, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* referenceId */
-    /*  472 */ { 1922, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* startedBy */
-    /*  473 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
-    /*  474 */ { 1228, 0, 14, 1 }, /* taskDefinition */
-    /*  475 */ { 1581, 211, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
-    /*  476 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  477 */ { 1826, 0, 4, 0 }, /* task */
-    /*  478 */ { 3697, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
-    /*  479 */ { 3704, 0, 13, 0 }, /* attachmentArn */
-    /*  480 */ { 0, 0, 6, 1 }, /* status */
-    /*  481 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  482 */ { 3718, 216, 11, 0 }, /* attachments */
-    /*  483 */ { 3730, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* bindIP */
-    /*  484 */ { 625, 2, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPort */
-    /*  485 */ { 2192, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* hostPort */
-    /*  486 */ { 2201, 135, 8, ECS_SHAPE_NOT_REQUIRED }, /* protocol */
-    /*  487 */ { 2222, 0, 18, ECS_SHAPE_NOT_REQUIRED }, /* containerPortRange */
-    /*  488 */ { 3737, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* hostPortRange */
-    /*  489 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  490 */ { 1826, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* task */
-    /*  491 */ { 611, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerName */
-    /*  492 */ { 3751, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* runtimeId */
-    /*  493 */ { 0, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
-    /*  494 */ { 3761, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* exitCode */
-    /*  495 */ { 3697, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
-    /*  496 */ { 3770, 219, 15, ECS_SHAPE_NOT_REQUIRED }, /* networkBindings */
-    /*  497 */ { 611, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerName */
-    /*  498 */ { 3786, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* imageDigest */
-    /*  499 */ { 3751, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* runtimeId */
-    /*  500 */ { 3761, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* exitCode */
-    /*  501 */ { 3770, 219, 15, ECS_SHAPE_NOT_REQUIRED }, /* networkBindings */
-    /*  502 */ { 3697, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
-    /*  503 */ { 0, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
-    /*  504 */ { 611, 0, 13, 0 }, /* containerName */
-    /*  505 */ { 3798, 223, 16, 1 }, /* managedAgentName */
-    /*  506 */ { 0, 0, 6, 2 }, /* status */
-    /*  507 */ { 3697, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
-    /*  508 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  509 */ { 1826, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* task */
-    /*  510 */ { 0, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
-    /*  511 */ { 3697, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
-    /*  512 */ { 3815, 222, 10, ECS_SHAPE_NOT_REQUIRED }, /* containers */
-    /*  513 */ { 3718, 216, 11, ECS_SHAPE_NOT_REQUIRED }, /* attachments */
-    /*  514 */ { 3826, 225, 13, ECS_SHAPE_NOT_REQUIRED }, /* managedAgents */
-    /*  515 */ { 3840, 226, 13, ECS_SHAPE_NOT_REQUIRED }, /* pullStartedAt */
-    /*  516 */ { 3854, 226, 13, ECS_SHAPE_NOT_REQUIRED }, /* pullStoppedAt */
-    /*  517 */ { 3868, 226, 18, ECS_SHAPE_NOT_REQUIRED }, /* executionStoppedAt */
-    /*  518 */ { 1885, 0, 11, 0 }, /* resourceArn */
-    /*  519 */ { 209, 8, 4, 1 }, /* tags */
-    /*  520 */ { 1885, 0, 11, 0 }, /* resourceArn */
-    /*  521 */ { 3887, 19, 7, 1 }, /* tagKeys */
-    /*  522 */ { 109, 3, 14, ECS_SHAPE_NOT_REQUIRED }, /* managedScaling */
-    /*  523 */ { 124, 4, 28, ECS_SHAPE_NOT_REQUIRED }, /* managedTerminationProtection */
-    /*  524 */ { 153, 5, 15, ECS_SHAPE_NOT_REQUIRED }, /* managedDraining */
-    /*  525 */ { 179, 0, 4, 0 }, /* name */
-    /*  526 */ { 184, 230, 24, 1 }, /* autoScalingGroupProvider */
-    /*  527 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  528 */ { 483, 12, 8, ECS_SHAPE_NOT_REQUIRED }, /* settings */
-    /*  529 */ { 492, 18, 13, ECS_SHAPE_NOT_REQUIRED }, /* configuration */
-    /*  530 */ { 556, 22, 22, ECS_SHAPE_NOT_REQUIRED }, /* serviceConnectDefaults */
-    /*  531 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  532 */ { 483, 12, 8, 1 }, /* settings */
-    /*  533 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  534 */ { 1706, 0, 17, 0 }, /* containerInstance */
-    /*  535 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  536 */ { 1762, 19, 18, 0 }, /* containerInstances */
-    /*  537 */ { 0, 110, 6, 1 }, /* status */
-    /*  538 */ { 1208, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
-    /*  539 */ { 1607, 0, 7, 0 }, /* service */
-    /*  540 */ { 1275, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* desiredCount */
-    /*  541 */ { 1228, 0, 14, ECS_SHAPE_NOT_REQUIRED }, /* taskDefinition */
-    /*  542 */ { 1311, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
-    /*  543 */ { 1357, 31, 23, ECS_SHAPE_NOT_REQUIRED }, /* deploymentConfiguration */
-    /*  544 */ { 1420, 40, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
-    /*  545 */ { 1381, 34, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
-    /*  546 */ { 1402, 37, 17, ECS_SHAPE_NOT_REQUIRED }, /* placementStrategy */
-    /*  547 */ { 1336, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
-    /*  548 */ { 3895, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* forceNewDeployment */
-    /*  549 */ { 1441, 2, 29, ECS_SHAPE_NOT_REQUIRED }, /* healthCheckGracePeriodSeconds */
-    /*  550 */ { 1532, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
-    /*  551 */ { 1511, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
-    /*  552 */ { 1243, 25, 13, ECS_SHAPE_NOT_REQUIRED }, /* loadBalancers */
-    /*  553 */ { 1086, 44, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
-    /*  554 */ { 1257, 27, 17, ECS_SHAPE_NOT_REQUIRED }, /* serviceRegistries */
-    /*  555 */ { 1553, 57, 27, ECS_SHAPE_NOT_REQUIRED }, /* serviceConnectConfiguration */
-    /*  556 */ { 1581, 64, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
-    /*  557 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  558 */ { 1607, 0, 7, 1 }, /* service */
-    /*  559 */ { 3914, 0, 14, 2 }, /* primaryTaskSet */
-    /*  560 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  561 */ { 1790, 19, 5, 1 }, /* tasks */
-    /*  562 */ { 3929, 14, 17, 2 }, /* protectionEnabled */
-    /*  563 */ { 3947, 2, 16, ECS_SHAPE_NOT_REQUIRED }, /* expiresInMinutes */
-    /*  564 */ { 1208, 0, 7, 0 }, /* cluster */
-    /*  565 */ { 1607, 0, 7, 1 }, /* service */
-    /*  566 */ { 1698, 0, 7, 2 }, /* taskSet */
-    /*  567 */ { 1626, 68, 5, 3 }, /* scale */
+    /*   47 */ { 656, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
+    /*   48 */ { 173, 2, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
+    /*   49 */ { 661, 14, 6, 0 }, /* enable */
+    /*   50 */ { 668, 14, 8, 1 }, /* rollback */
+    /*   51 */ { 677, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* resetOnHealthyTask */
+    /*   52 */ { 696, 29, 22, ECS_SHAPE_NOT_REQUIRED }, /* thresholdConfiguration */
+    /*   53 */ { 719, 19, 10, 0 }, /* alarmNames */
+    /*   54 */ { 661, 14, 6, 1 }, /* enable */
+    /*   55 */ { 668, 14, 8, 2 }, /* rollback */
+    /*   56 */ { 730, 30, 24, ECS_SHAPE_NOT_REQUIRED }, /* deploymentCircuitBreaker */
+    /*   57 */ { 755, 2, 14, ECS_SHAPE_NOT_REQUIRED }, /* maximumPercent */
+    /*   58 */ { 770, 2, 21, ECS_SHAPE_NOT_REQUIRED }, /* minimumHealthyPercent */
+    /*   59 */ { 792, 31, 6, ECS_SHAPE_NOT_REQUIRED }, /* alarms */
+    /*   60 */ { 656, 33, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
+    /*   61 */ { 799, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* expression */
+    /*   62 */ { 656, 36, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
+    /*   63 */ { 810, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* field */
+    /*   64 */ { 816, 19, 7, 0 }, /* subnets */
+    /*   65 */ { 824, 19, 14, ECS_SHAPE_NOT_REQUIRED }, /* securityGroups */
+    /*   66 */ { 839, 39, 14, ECS_SHAPE_NOT_REQUIRED }, /* assignPublicIp */
+    /*   67 */ { 854, 40, 19, ECS_SHAPE_NOT_REQUIRED }, /* awsvpcConfiguration */
+    /*   68 */ { 656, 43, 4, 0 }, /* type */
+    /*   69 */ { 651, 2, 4, 0 }, /* port */
+    /*   70 */ { 874, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* dnsName */
+    /*   71 */ { 882, 2, 18, ECS_SHAPE_NOT_REQUIRED }, /* idleTimeoutSeconds */
+    /*   72 */ { 901, 2, 24, ECS_SHAPE_NOT_REQUIRED }, /* perRequestTimeoutSeconds */
+    /*   73 */ { 926, 0, 18, ECS_SHAPE_NOT_REQUIRED }, /* awsPcaAuthorityArn */
+    /*   74 */ { 945, 49, 26, 0 }, /* issuerCertificateAuthority */
+    /*   75 */ { 972, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* kmsKey */
+    /*   76 */ { 979, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* roleArn */
+    /*   77 */ { 987, 0, 8, 0 }, /* portName */
+    /*   78 */ { 996, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* discoveryName */
+    /*   79 */ { 1010, 47, 13, ECS_SHAPE_NOT_REQUIRED }, /* clientAliases */
+    /*   80 */ { 1024, 2, 19, ECS_SHAPE_NOT_REQUIRED }, /* ingressPortOverride */
+    /*   81 */ { 1044, 48, 7, ECS_SHAPE_NOT_REQUIRED }, /* timeout */
+    /*   82 */ { 1052, 50, 3, ECS_SHAPE_NOT_REQUIRED }, /* tls */
+    /*   83 */ { 179, 0, 4, 0 }, /* name */
+    /*   84 */ { 1056, 0, 9, 1 }, /* valueFrom */
+    /*   85 */ { 1066, 53, 9, 0 }, /* logDriver */
+    /*   86 */ { 1076, 54, 7, ECS_SHAPE_NOT_REQUIRED }, /* options */
+    /*   87 */ { 1084, 56, 13, ECS_SHAPE_NOT_REQUIRED }, /* secretOptions */
+    /*   88 */ { 1098, 14, 7, 0 }, /* enabled */
+    /*   89 */ { 461, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* namespace */
+    /*   90 */ { 1106, 52, 8, ECS_SHAPE_NOT_REQUIRED }, /* services */
+    /*   91 */ { 327, 57, 16, ECS_SHAPE_NOT_REQUIRED }, /* logConfiguration */
+    /*   92 */ { 1115, 59, 12, 0 }, /* resourceType */
+    /*   93 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*   94 */ { 1128, 45, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
+    /*   95 */ { 1142, 14, 9, ECS_SHAPE_NOT_REQUIRED }, /* encrypted */
+    /*   96 */ { 310, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* kmsKeyId */
+    /*   97 */ { 1152, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* volumeType */
+    /*   98 */ { 1163, 2, 9, ECS_SHAPE_NOT_REQUIRED }, /* sizeInGiB */
+    /*   99 */ { 1173, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* snapshotId */
+    /*  100 */ { 1184, 2, 4, ECS_SHAPE_NOT_REQUIRED }, /* iops */
+    /*  101 */ { 1189, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* throughput */
+    /*  102 */ { 1200, 61, 17, ECS_SHAPE_NOT_REQUIRED }, /* tagSpecifications */
+    /*  103 */ { 979, 0, 7, 0 }, /* roleArn */
+    /*  104 */ { 1218, 62, 14, ECS_SHAPE_NOT_REQUIRED }, /* filesystemType */
+    /*  105 */ { 179, 0, 4, 0 }, /* name */
+    /*  106 */ { 1233, 63, 16, ECS_SHAPE_NOT_REQUIRED }, /* managedEBSVolume */
+    /*  107 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  108 */ { 1258, 0, 11, 0 }, /* serviceName */
+    /*  109 */ { 1270, 0, 14, ECS_SHAPE_NOT_REQUIRED }, /* taskDefinition */
+    /*  110 */ { 1285, 25, 13, ECS_SHAPE_NOT_REQUIRED }, /* loadBalancers */
+    /*  111 */ { 1299, 27, 17, ECS_SHAPE_NOT_REQUIRED }, /* serviceRegistries */
+    /*  112 */ { 1317, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* desiredCount */
+    /*  113 */ { 1330, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* clientToken */
+    /*  114 */ { 1342, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
+    /*  115 */ { 1353, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
+    /*  116 */ { 1378, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
+    /*  117 */ { 1394, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* role */
+    /*  118 */ { 1399, 32, 23, ECS_SHAPE_NOT_REQUIRED }, /* deploymentConfiguration */
+    /*  119 */ { 1423, 35, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
+    /*  120 */ { 1444, 38, 17, ECS_SHAPE_NOT_REQUIRED }, /* placementStrategy */
+    /*  121 */ { 1462, 41, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
+    /*  122 */ { 1483, 2, 29, ECS_SHAPE_NOT_REQUIRED }, /* healthCheckGracePeriodSeconds */
+    /*  123 */ { 1513, 42, 18, ECS_SHAPE_NOT_REQUIRED }, /* schedulingStrategy */
+    /*  124 */ { 1532, 44, 20, ECS_SHAPE_NOT_REQUIRED }, /* deploymentController */
+    /*  125 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*  126 */ { 1553, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
+    /*  127 */ { 1128, 45, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
+    /*  128 */ { 1574, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
+    /*  129 */ { 1595, 58, 27, ECS_SHAPE_NOT_REQUIRED }, /* serviceConnectConfiguration */
+    /*  130 */ { 1623, 65, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
+    /*  131 */ { 173, 67, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
+    /*  132 */ { 1644, 68, 4, ECS_SHAPE_NOT_REQUIRED }, /* unit */
+    /*  133 */ { 1649, 0, 7, 0 }, /* service */
+    /*  134 */ { 1250, 0, 7, 1 }, /* cluster */
+    /*  135 */ { 1657, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* externalId */
+    /*  136 */ { 1270, 0, 14, 2 }, /* taskDefinition */
+    /*  137 */ { 1462, 41, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
+    /*  138 */ { 1285, 25, 13, ECS_SHAPE_NOT_REQUIRED }, /* loadBalancers */
+    /*  139 */ { 1299, 27, 17, ECS_SHAPE_NOT_REQUIRED }, /* serviceRegistries */
+    /*  140 */ { 1342, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
+    /*  141 */ { 1353, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
+    /*  142 */ { 1378, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
+    /*  143 */ { 1668, 69, 5, ECS_SHAPE_NOT_REQUIRED }, /* scale */
+    /*  144 */ { 1330, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* clientToken */
+    /*  145 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*  146 */ { 179, 71, 4, 0 }, /* name */
+    /*  147 */ { 1674, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* principalArn */
+    /*  148 */ { 179, 0, 4, 0 }, /* name */
+    /*  149 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
+    /*  150 */ { 1687, 73, 10, ECS_SHAPE_NOT_REQUIRED }, /* targetType */
+    /*  151 */ { 1698, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* targetId */
+    /*  152 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  153 */ { 1707, 75, 10, 0 }, /* attributes */
+    /*  154 */ { 432, 0, 16, 0 }, /* capacityProvider */
+    /*  155 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  156 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  157 */ { 1649, 0, 7, 0 }, /* service */
+    /*  158 */ { 1718, 14, 5, ECS_SHAPE_NOT_REQUIRED }, /* force */
+    /*  159 */ { 1724, 19, 15, 0 }, /* taskDefinitions */
+    /*  160 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  161 */ { 1649, 0, 7, 1 }, /* service */
+    /*  162 */ { 1740, 0, 7, 2 }, /* taskSet */
+    /*  163 */ { 1718, 14, 5, ECS_SHAPE_NOT_REQUIRED }, /* force */
+    /*  164 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  165 */ { 1748, 0, 17, 0 }, /* containerInstance */
+    /*  166 */ { 1718, 14, 5, ECS_SHAPE_NOT_REQUIRED }, /* force */
+    /*  167 */ { 1270, 0, 14, 0 }, /* taskDefinition */
+    /*  168 */ { 506, 19, 17, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviders */
+    /*  169 */ { 1766, 85, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  170 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  171 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  172 */ { 1795, 19, 8, ECS_SHAPE_NOT_REQUIRED }, /* clusters */
+    /*  173 */ { 1766, 88, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  174 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  175 */ { 1804, 19, 18, 0 }, /* containerInstances */
+    /*  176 */ { 1766, 91, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  177 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  178 */ { 1106, 19, 8, 0 }, /* services */
+    /*  179 */ { 1766, 94, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  180 */ { 1270, 0, 14, 0 }, /* taskDefinition */
+    /*  181 */ { 1766, 97, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  182 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  183 */ { 1649, 0, 7, 1 }, /* service */
+    /*  184 */ { 1823, 19, 8, ECS_SHAPE_NOT_REQUIRED }, /* taskSets */
+    /*  185 */ { 1766, 100, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  186 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  187 */ { 1832, 19, 5, 0 }, /* tasks */
+    /*  188 */ { 1766, 103, 7, ECS_SHAPE_NOT_REQUIRED }, /* include */
+    /*  189 */ { 1748, 0, 17, ECS_SHAPE_NOT_REQUIRED }, /* containerInstance */
+    /*  190 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  191 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  192 */ { 1838, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* container */
+    /*  193 */ { 1848, 0, 7, 0 }, /* command */
+    /*  194 */ { 1856, 14, 11, 1 }, /* interactive */
+    /*  195 */ { 1868, 0, 4, 2 }, /* task */
+    /*  196 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  197 */ { 1832, 19, 5, ECS_SHAPE_NOT_REQUIRED }, /* tasks */
+    /*  198 */ { 179, 71, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  199 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
+    /*  200 */ { 1674, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* principalArn */
+    /*  201 */ { 1873, 14, 17, ECS_SHAPE_NOT_REQUIRED }, /* effectiveSettings */
+    /*  202 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  203 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  204 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  205 */ { 1687, 73, 10, 0 }, /* targetType */
+    /*  206 */ { 1891, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* attributeName */
+    /*  207 */ { 1905, 0, 14, ECS_SHAPE_NOT_REQUIRED }, /* attributeValue */
+    /*  208 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  209 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  210 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  211 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  212 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  213 */ { 1920, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* filter */
+    /*  214 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  215 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  216 */ { 0, 111, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
+    /*  217 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  218 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  219 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  220 */ { 1342, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
+    /*  221 */ { 1513, 42, 18, ECS_SHAPE_NOT_REQUIRED }, /* schedulingStrategy */
+    /*  222 */ { 461, 0, 9, 0 }, /* namespace */
+    /*  223 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  224 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  225 */ { 1927, 0, 11, 0 }, /* resourceArn */
+    /*  226 */ { 1939, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* familyPrefix */
+    /*  227 */ { 0, 116, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
+    /*  228 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  229 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  230 */ { 1939, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* familyPrefix */
+    /*  231 */ { 0, 118, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
+    /*  232 */ { 1952, 119, 4, ECS_SHAPE_NOT_REQUIRED }, /* sort */
+    /*  233 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  234 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  235 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  236 */ { 1748, 0, 17, ECS_SHAPE_NOT_REQUIRED }, /* containerInstance */
+    /*  237 */ { 1957, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* family */
+    /*  238 */ { 1785, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* nextToken */
+    /*  239 */ { 1774, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* maxResults */
+    /*  240 */ { 1964, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* startedBy */
+    /*  241 */ { 1258, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* serviceName */
+    /*  242 */ { 1974, 121, 13, ECS_SHAPE_NOT_REQUIRED }, /* desiredStatus */
+    /*  243 */ { 1342, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
+    /*  244 */ { 179, 71, 4, 0 }, /* name */
+    /*  245 */ { 173, 0, 5, 1 }, /* value */
+    /*  246 */ { 1674, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* principalArn */
+    /*  247 */ { 179, 71, 4, 0 }, /* name */
+    /*  248 */ { 173, 0, 5, 1 }, /* value */
+    /*  249 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  250 */ { 506, 19, 17, 1 }, /* capacityProviders */
+    /*  251 */ { 524, 21, 31, 2 }, /* defaultCapacityProviderStrategy */
+    /*  252 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  253 */ { 656, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
+    /*  254 */ { 1988, 67, 11, ECS_SHAPE_NOT_REQUIRED }, /* doubleValue */
+    /*  255 */ { 2000, 126, 9, ECS_SHAPE_NOT_REQUIRED }, /* longValue */
+    /*  256 */ { 2010, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* integerValue */
+    /*  257 */ { 2023, 19, 14, ECS_SHAPE_NOT_REQUIRED }, /* stringSetValue */
+    /*  258 */ { 2048, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* agentVersion */
+    /*  259 */ { 2061, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* agentHash */
+    /*  260 */ { 2071, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* dockerVersion */
+    /*  261 */ { 2085, 0, 2, 0 }, /* id */
+    /*  262 */ { 656, 130, 4, 1 }, /* type */
+    /*  263 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  264 */ { 2088, 0, 24, ECS_SHAPE_NOT_REQUIRED }, /* instanceIdentityDocument */
+    /*  265 */ { 2113, 0, 33, ECS_SHAPE_NOT_REQUIRED }, /* instanceIdentityDocumentSignature */
+    /*  266 */ { 2147, 128, 14, ECS_SHAPE_NOT_REQUIRED }, /* totalResources */
+    /*  267 */ { 2162, 129, 11, ECS_SHAPE_NOT_REQUIRED }, /* versionInfo */
+    /*  268 */ { 2174, 0, 20, ECS_SHAPE_NOT_REQUIRED }, /* containerInstanceArn */
+    /*  269 */ { 1707, 75, 10, ECS_SHAPE_NOT_REQUIRED }, /* attributes */
+    /*  270 */ { 2195, 132, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformDevices */
+    /*  271 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*  272 */ { 2211, 0, 20, 0 }, /* credentialsParameter */
+    /*  273 */ { 625, 2, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPort */
+    /*  274 */ { 2232, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* hostPort */
+    /*  275 */ { 2241, 136, 8, ECS_SHAPE_NOT_REQUIRED }, /* protocol */
+    /*  276 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  277 */ { 2250, 137, 11, ECS_SHAPE_NOT_REQUIRED }, /* appProtocol */
+    /*  278 */ { 2262, 0, 18, ECS_SHAPE_NOT_REQUIRED }, /* containerPortRange */
+    /*  279 */ { 1098, 14, 7, 0 }, /* enabled */
+    /*  280 */ { 2281, 140, 16, ECS_SHAPE_NOT_REQUIRED }, /* ignoredExitCodes */
+    /*  281 */ { 2298, 2, 20, ECS_SHAPE_NOT_REQUIRED }, /* restartAttemptPeriod */
+    /*  282 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  283 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
+    /*  284 */ { 173, 0, 5, 0 }, /* value */
+    /*  285 */ { 656, 144, 4, 1 }, /* type */
+    /*  286 */ { 2319, 0, 12, ECS_SHAPE_NOT_REQUIRED }, /* sourceVolume */
+    /*  287 */ { 2332, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPath */
+    /*  288 */ { 2346, 14, 8, ECS_SHAPE_NOT_REQUIRED }, /* readOnly */
+    /*  289 */ { 2355, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* sourceContainer */
+    /*  290 */ { 2346, 14, 8, ECS_SHAPE_NOT_REQUIRED }, /* readOnly */
+    /*  291 */ { 2371, 19, 3, ECS_SHAPE_NOT_REQUIRED }, /* add */
+    /*  292 */ { 2375, 19, 4, ECS_SHAPE_NOT_REQUIRED }, /* drop */
+    /*  293 */ { 2380, 0, 8, 0 }, /* hostPath */
+    /*  294 */ { 2332, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPath */
+    /*  295 */ { 2389, 153, 11, ECS_SHAPE_NOT_REQUIRED }, /* permissions */
+    /*  296 */ { 2332, 0, 13, 0 }, /* containerPath */
+    /*  297 */ { 2401, 2, 4, 1 }, /* size */
+    /*  298 */ { 2406, 19, 12, ECS_SHAPE_NOT_REQUIRED }, /* mountOptions */
+    /*  299 */ { 2419, 151, 12, ECS_SHAPE_NOT_REQUIRED }, /* capabilities */
+    /*  300 */ { 2432, 155, 7, ECS_SHAPE_NOT_REQUIRED }, /* devices */
+    /*  301 */ { 2440, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* initProcessEnabled */
+    /*  302 */ { 2459, 2, 16, ECS_SHAPE_NOT_REQUIRED }, /* sharedMemorySize */
+    /*  303 */ { 2476, 157, 5, ECS_SHAPE_NOT_REQUIRED }, /* tmpfs */
+    /*  304 */ { 2482, 2, 7, ECS_SHAPE_NOT_REQUIRED }, /* maxSwap */
+    /*  305 */ { 2490, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* swappiness */
+    /*  306 */ { 611, 0, 13, 0 }, /* containerName */
+    /*  307 */ { 2501, 159, 9, 1 }, /* condition */
+    /*  308 */ { 2511, 0, 8, 0 }, /* hostname */
+    /*  309 */ { 2520, 0, 9, 1 }, /* ipAddress */
+    /*  310 */ { 179, 164, 4, 0 }, /* name */
+    /*  311 */ { 2530, 2, 9, 1 }, /* softLimit */
+    /*  312 */ { 2540, 2, 9, 2 }, /* hardLimit */
+    /*  313 */ { 1848, 19, 7, 0 }, /* command */
+    /*  314 */ { 2550, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* interval */
+    /*  315 */ { 1044, 2, 7, ECS_SHAPE_NOT_REQUIRED }, /* timeout */
+    /*  316 */ { 2559, 2, 7, ECS_SHAPE_NOT_REQUIRED }, /* retries */
+    /*  317 */ { 2567, 2, 11, ECS_SHAPE_NOT_REQUIRED }, /* startPeriod */
+    /*  318 */ { 461, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* namespace */
+    /*  319 */ { 173, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* value */
+    /*  320 */ { 173, 0, 5, 0 }, /* value */
+    /*  321 */ { 656, 170, 4, 1 }, /* type */
+    /*  322 */ { 656, 173, 4, 0 }, /* type */
+    /*  323 */ { 1076, 54, 7, ECS_SHAPE_NOT_REQUIRED }, /* options */
+    /*  324 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  325 */ { 2579, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* image */
+    /*  326 */ { 2585, 135, 21, ECS_SHAPE_NOT_REQUIRED }, /* repositoryCredentials */
+    /*  327 */ { 2607, 2, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
+    /*  328 */ { 2611, 2, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
+    /*  329 */ { 2618, 2, 17, ECS_SHAPE_NOT_REQUIRED }, /* memoryReservation */
+    /*  330 */ { 2636, 19, 5, ECS_SHAPE_NOT_REQUIRED }, /* links */
+    /*  331 */ { 2642, 139, 12, ECS_SHAPE_NOT_REQUIRED }, /* portMappings */
+    /*  332 */ { 2655, 14, 9, ECS_SHAPE_NOT_REQUIRED }, /* essential */
+    /*  333 */ { 2665, 141, 13, ECS_SHAPE_NOT_REQUIRED }, /* restartPolicy */
+    /*  334 */ { 2679, 19, 10, ECS_SHAPE_NOT_REQUIRED }, /* entryPoint */
+    /*  335 */ { 1848, 19, 7, ECS_SHAPE_NOT_REQUIRED }, /* command */
+    /*  336 */ { 2690, 143, 11, ECS_SHAPE_NOT_REQUIRED }, /* environment */
+    /*  337 */ { 2702, 146, 16, ECS_SHAPE_NOT_REQUIRED }, /* environmentFiles */
+    /*  338 */ { 2719, 148, 11, ECS_SHAPE_NOT_REQUIRED }, /* mountPoints */
+    /*  339 */ { 2731, 150, 11, ECS_SHAPE_NOT_REQUIRED }, /* volumesFrom */
+    /*  340 */ { 2743, 158, 15, ECS_SHAPE_NOT_REQUIRED }, /* linuxParameters */
+    /*  341 */ { 2759, 56, 7, ECS_SHAPE_NOT_REQUIRED }, /* secrets */
+    /*  342 */ { 2767, 161, 9, ECS_SHAPE_NOT_REQUIRED }, /* dependsOn */
+    /*  343 */ { 2777, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* startTimeout */
+    /*  344 */ { 2790, 2, 11, ECS_SHAPE_NOT_REQUIRED }, /* stopTimeout */
+    /*  345 */ { 2511, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* hostname */
+    /*  346 */ { 2802, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* user */
+    /*  347 */ { 2807, 0, 16, ECS_SHAPE_NOT_REQUIRED }, /* workingDirectory */
+    /*  348 */ { 2824, 14, 17, ECS_SHAPE_NOT_REQUIRED }, /* disableNetworking */
+    /*  349 */ { 2842, 14, 10, ECS_SHAPE_NOT_REQUIRED }, /* privileged */
+    /*  350 */ { 2853, 14, 22, ECS_SHAPE_NOT_REQUIRED }, /* readonlyRootFilesystem */
+    /*  351 */ { 2876, 19, 10, ECS_SHAPE_NOT_REQUIRED }, /* dnsServers */
+    /*  352 */ { 2887, 19, 16, ECS_SHAPE_NOT_REQUIRED }, /* dnsSearchDomains */
+    /*  353 */ { 2904, 163, 10, ECS_SHAPE_NOT_REQUIRED }, /* extraHosts */
+    /*  354 */ { 2915, 19, 21, ECS_SHAPE_NOT_REQUIRED }, /* dockerSecurityOptions */
+    /*  355 */ { 1856, 14, 11, ECS_SHAPE_NOT_REQUIRED }, /* interactive */
+    /*  356 */ { 2937, 14, 14, ECS_SHAPE_NOT_REQUIRED }, /* pseudoTerminal */
+    /*  357 */ { 2952, 54, 12, ECS_SHAPE_NOT_REQUIRED }, /* dockerLabels */
+    /*  358 */ { 2965, 166, 7, ECS_SHAPE_NOT_REQUIRED }, /* ulimits */
+    /*  359 */ { 327, 57, 16, ECS_SHAPE_NOT_REQUIRED }, /* logConfiguration */
+    /*  360 */ { 2973, 167, 11, ECS_SHAPE_NOT_REQUIRED }, /* healthCheck */
+    /*  361 */ { 2985, 169, 14, ECS_SHAPE_NOT_REQUIRED }, /* systemControls */
+    /*  362 */ { 3000, 172, 20, ECS_SHAPE_NOT_REQUIRED }, /* resourceRequirements */
+    /*  363 */ { 3021, 174, 21, ECS_SHAPE_NOT_REQUIRED }, /* firelensConfiguration */
+    /*  364 */ { 3043, 19, 15, ECS_SHAPE_NOT_REQUIRED }, /* credentialSpecs */
+    /*  365 */ { 3059, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* sourcePath */
+    /*  366 */ { 3070, 178, 5, ECS_SHAPE_NOT_REQUIRED }, /* scope */
+    /*  367 */ { 3076, 14, 13, ECS_SHAPE_NOT_REQUIRED }, /* autoprovision */
+    /*  368 */ { 3090, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* driver */
+    /*  369 */ { 3097, 54, 10, ECS_SHAPE_NOT_REQUIRED }, /* driverOpts */
+    /*  370 */ { 3108, 54, 6, ECS_SHAPE_NOT_REQUIRED }, /* labels */
+    /*  371 */ { 3115, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* accessPointId */
+    /*  372 */ { 3129, 181, 3, ECS_SHAPE_NOT_REQUIRED }, /* iam */
+    /*  373 */ { 3133, 0, 12, 0 }, /* fileSystemId */
+    /*  374 */ { 3146, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* rootDirectory */
+    /*  375 */ { 3160, 180, 17, ECS_SHAPE_NOT_REQUIRED }, /* transitEncryption */
+    /*  376 */ { 3178, 2, 21, ECS_SHAPE_NOT_REQUIRED }, /* transitEncryptionPort */
+    /*  377 */ { 3200, 182, 19, ECS_SHAPE_NOT_REQUIRED }, /* authorizationConfig */
+    /*  378 */ { 2211, 0, 20, 0 }, /* credentialsParameter */
+    /*  379 */ { 3220, 0, 6, 1 }, /* domain */
+    /*  380 */ { 3133, 0, 12, 0 }, /* fileSystemId */
+    /*  381 */ { 3146, 0, 13, 1 }, /* rootDirectory */
+    /*  382 */ { 3200, 184, 19, 2 }, /* authorizationConfig */
+    /*  383 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  384 */ { 3227, 177, 4, ECS_SHAPE_NOT_REQUIRED }, /* host */
+    /*  385 */ { 3232, 179, 25, ECS_SHAPE_NOT_REQUIRED }, /* dockerVolumeConfiguration */
+    /*  386 */ { 3258, 183, 22, ECS_SHAPE_NOT_REQUIRED }, /* efsVolumeConfiguration */
+    /*  387 */ { 3281, 185, 39, ECS_SHAPE_NOT_REQUIRED }, /* fsxWindowsFileServerVolumeConfiguration */
+    /*  388 */ { 3321, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* configuredAtLaunch */
+    /*  389 */ { 656, 188, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
+    /*  390 */ { 799, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* expression */
+    /*  391 */ { 656, 195, 4, ECS_SHAPE_NOT_REQUIRED }, /* type */
+    /*  392 */ { 611, 0, 13, 0 }, /* containerName */
+    /*  393 */ { 3340, 143, 10, ECS_SHAPE_NOT_REQUIRED }, /* properties */
+    /*  394 */ { 3351, 0, 10, 0 }, /* deviceName */
+    /*  395 */ { 3362, 0, 10, 1 }, /* deviceType */
+    /*  396 */ { 1163, 2, 9, 0 }, /* sizeInGiB */
+    /*  397 */ { 3373, 200, 15, ECS_SHAPE_NOT_REQUIRED }, /* cpuArchitecture */
+    /*  398 */ { 3389, 201, 21, ECS_SHAPE_NOT_REQUIRED }, /* operatingSystemFamily */
+    /*  399 */ { 1957, 0, 6, 0 }, /* family */
+    /*  400 */ { 3411, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* taskRoleArn */
+    /*  401 */ { 3423, 0, 16, ECS_SHAPE_NOT_REQUIRED }, /* executionRoleArn */
+    /*  402 */ { 3440, 134, 11, ECS_SHAPE_NOT_REQUIRED }, /* networkMode */
+    /*  403 */ { 3452, 176, 20, 1 }, /* containerDefinitions */
+    /*  404 */ { 3473, 187, 7, ECS_SHAPE_NOT_REQUIRED }, /* volumes */
+    /*  405 */ { 1423, 190, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
+    /*  406 */ { 3481, 192, 23, ECS_SHAPE_NOT_REQUIRED }, /* requiresCompatibilities */
+    /*  407 */ { 2607, 0, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
+    /*  408 */ { 2611, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
+    /*  409 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*  410 */ { 3505, 193, 7, ECS_SHAPE_NOT_REQUIRED }, /* pidMode */
+    /*  411 */ { 3513, 194, 7, ECS_SHAPE_NOT_REQUIRED }, /* ipcMode */
+    /*  412 */ { 3521, 196, 18, ECS_SHAPE_NOT_REQUIRED }, /* proxyConfiguration */
+    /*  413 */ { 3540, 198, 21, ECS_SHAPE_NOT_REQUIRED }, /* inferenceAccelerators */
+    /*  414 */ { 3562, 199, 16, ECS_SHAPE_NOT_REQUIRED }, /* ephemeralStorage */
+    /*  415 */ { 3579, 202, 15, ECS_SHAPE_NOT_REQUIRED }, /* runtimePlatform */
+    /*  416 */ { 3595, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableFaultInjection */
+    /*  417 */ { 179, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* name */
+    /*  418 */ { 1848, 19, 7, ECS_SHAPE_NOT_REQUIRED }, /* command */
+    /*  419 */ { 2690, 143, 11, ECS_SHAPE_NOT_REQUIRED }, /* environment */
+    /*  420 */ { 2702, 146, 16, ECS_SHAPE_NOT_REQUIRED }, /* environmentFiles */
+    /*  421 */ { 2607, 2, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
+    /*  422 */ { 2611, 2, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
+    /*  423 */ { 2618, 2, 17, ECS_SHAPE_NOT_REQUIRED }, /* memoryReservation */
+    /*  424 */ { 3000, 172, 20, ECS_SHAPE_NOT_REQUIRED }, /* resourceRequirements */
+    /*  425 */ { 3351, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* deviceName */
+    /*  426 */ { 3362, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* deviceType */
+    /*  427 */ { 3616, 205, 18, ECS_SHAPE_NOT_REQUIRED }, /* containerOverrides */
+    /*  428 */ { 2607, 0, 3, ECS_SHAPE_NOT_REQUIRED }, /* cpu */
+    /*  429 */ { 3635, 207, 29, ECS_SHAPE_NOT_REQUIRED }, /* inferenceAcceleratorOverrides */
+    /*  430 */ { 3423, 0, 16, ECS_SHAPE_NOT_REQUIRED }, /* executionRoleArn */
+    /*  431 */ { 2611, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* memory */
+    /*  432 */ { 3411, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* taskRoleArn */
+    /*  433 */ { 3562, 199, 16, ECS_SHAPE_NOT_REQUIRED }, /* ephemeralStorage */
+    /*  434 */ { 3665, 14, 19, 0 }, /* deleteOnTermination */
+    /*  435 */ { 1142, 14, 9, ECS_SHAPE_NOT_REQUIRED }, /* encrypted */
+    /*  436 */ { 310, 0, 8, ECS_SHAPE_NOT_REQUIRED }, /* kmsKeyId */
+    /*  437 */ { 1152, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* volumeType */
+    /*  438 */ { 1163, 2, 9, ECS_SHAPE_NOT_REQUIRED }, /* sizeInGiB */
+    /*  439 */ { 1173, 0, 10, ECS_SHAPE_NOT_REQUIRED }, /* snapshotId */
+    /*  440 */ { 1184, 2, 4, ECS_SHAPE_NOT_REQUIRED }, /* iops */
+    /*  441 */ { 1189, 2, 10, ECS_SHAPE_NOT_REQUIRED }, /* throughput */
+    /*  442 */ { 1200, 61, 17, ECS_SHAPE_NOT_REQUIRED }, /* tagSpecifications */
+    /*  443 */ { 979, 0, 7, 0 }, /* roleArn */
+    /*  444 */ { 3685, 209, 17, ECS_SHAPE_NOT_REQUIRED }, /* terminationPolicy */
+    /*  445 */ { 1218, 62, 14, ECS_SHAPE_NOT_REQUIRED }, /* filesystemType */
+    /*  446 */ { 179, 0, 4, 0 }, /* name */
+    /*  447 */ { 1233, 210, 16, ECS_SHAPE_NOT_REQUIRED }, /* managedEBSVolume */
+    /*  448 */ { 1353, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
+    /*  449 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  450 */ { 3703, 2, 5, ECS_SHAPE_NOT_REQUIRED }, /* count */
+    /*  451 */ { 1553, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
+    /*  452 */ { 1574, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
+    /*  453 */ { 3709, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* group */
+    /*  454 */ { 1342, 28, 10, ECS_SHAPE_NOT_REQUIRED }, /* launchType */
+    /*  455 */ { 1462, 41, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
+    /*  456 */ { 3715, 208, 9, ECS_SHAPE_NOT_REQUIRED }, /* overrides */
+    /*  457 */ { 1423, 35, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
+    /*  458 */ { 1444, 38, 17, ECS_SHAPE_NOT_REQUIRED }, /* placementStrategy */
+    /*  459 */ { 1378, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
+    /*  460 */ { 1128, 45, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
+    /*  461 */ { 3725, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* referenceId */
+    /*  462 */ { 1964, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* startedBy */
+    /*  463 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*  464 */ { 1270, 0, 14, 0 }, /* taskDefinition */
+    /*  465 */ { 1330, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* clientToken */
+    /*  466 */ { 1623, 212, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
+    /*  467 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  468 */ { 1804, 19, 18, 0 }, /* containerInstances */
+    /*  469 */ { 1553, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
+    /*  470 */ { 1574, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
+    /*  471 */ { 3709, 0, 5, ECS_SHAPE_NOT_REQUIRED }, /* group */
+    /*  472 */ { 1462, 41, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
+    /*  473 */ { 3715, 208, 9, ECS_SHAPE_NOT_REQUIRED }, /* overrides */
+    /*  474 */ { 1128, 45, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
+    /*  475 */ { 3725, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* referenceId */
+    /*  476 */ { 1964, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* startedBy */
+    /*  477 */ { 209, 8, 4, ECS_SHAPE_NOT_REQUIRED }, /* tags */
+    /*  478 */ { 1270, 0, 14, 1 }, /* taskDefinition */
+    /*  479 */ { 1623, 212, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
+    /*  480 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  481 */ { 1868, 0, 4, 0 }, /* task */
+    /*  482 */ { 3737, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
+    /*  483 */ { 3744, 0, 13, 0 }, /* attachmentArn */
+    /*  484 */ { 0, 0, 6, 1 }, /* status */
+    /*  485 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  486 */ { 3758, 217, 11, 0 }, /* attachments */
+    /*  487 */ { 3770, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* bindIP */
+    /*  488 */ { 625, 2, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerPort */
+    /*  489 */ { 2232, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* hostPort */
+    /*  490 */ { 2241, 136, 8, ECS_SHAPE_NOT_REQUIRED }, /* protocol */
+    /*  491 */ { 2262, 0, 18, ECS_SHAPE_NOT_REQUIRED }, /* containerPortRange */
+    /*  492 */ { 3777, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* hostPortRange */
+    /*  493 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  494 */ { 1868, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* task */
+    /*  495 */ { 611, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerName */
+    /*  496 */ { 3791, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* runtimeId */
+    /*  497 */ { 0, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
+    /*  498 */ { 3801, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* exitCode */
+    /*  499 */ { 3737, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
+    /*  500 */ { 3810, 220, 15, ECS_SHAPE_NOT_REQUIRED }, /* networkBindings */
+    /*  501 */ { 611, 0, 13, ECS_SHAPE_NOT_REQUIRED }, /* containerName */
+    /*  502 */ { 3826, 0, 11, ECS_SHAPE_NOT_REQUIRED }, /* imageDigest */
+    /*  503 */ { 3791, 0, 9, ECS_SHAPE_NOT_REQUIRED }, /* runtimeId */
+    /*  504 */ { 3801, 2, 8, ECS_SHAPE_NOT_REQUIRED }, /* exitCode */
+    /*  505 */ { 3810, 220, 15, ECS_SHAPE_NOT_REQUIRED }, /* networkBindings */
+    /*  506 */ { 3737, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
+    /*  507 */ { 0, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
+    /*  508 */ { 611, 0, 13, 0 }, /* containerName */
+    /*  509 */ { 3838, 224, 16, 1 }, /* managedAgentName */
+    /*  510 */ { 0, 0, 6, 2 }, /* status */
+    /*  511 */ { 3737, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
+    /*  512 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  513 */ { 1868, 0, 4, ECS_SHAPE_NOT_REQUIRED }, /* task */
+    /*  514 */ { 0, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* status */
+    /*  515 */ { 3737, 0, 6, ECS_SHAPE_NOT_REQUIRED }, /* reason */
+    /*  516 */ { 3855, 223, 10, ECS_SHAPE_NOT_REQUIRED }, /* containers */
+    /*  517 */ { 3758, 217, 11, ECS_SHAPE_NOT_REQUIRED }, /* attachments */
+    /*  518 */ { 3866, 226, 13, ECS_SHAPE_NOT_REQUIRED }, /* managedAgents */
+    /*  519 */ { 3880, 227, 13, ECS_SHAPE_NOT_REQUIRED }, /* pullStartedAt */
+    /*  520 */ { 3894, 227, 13, ECS_SHAPE_NOT_REQUIRED }, /* pullStoppedAt */
+    /*  521 */ { 3908, 227, 18, ECS_SHAPE_NOT_REQUIRED }, /* executionStoppedAt */
+    /*  522 */ { 1927, 0, 11, 0 }, /* resourceArn */
+    /*  523 */ { 209, 8, 4, 1 }, /* tags */
+    /*  524 */ { 1927, 0, 11, 0 }, /* resourceArn */
+    /*  525 */ { 3927, 19, 7, 1 }, /* tagKeys */
+    /*  526 */ { 109, 3, 14, ECS_SHAPE_NOT_REQUIRED }, /* managedScaling */
+    /*  527 */ { 124, 4, 28, ECS_SHAPE_NOT_REQUIRED }, /* managedTerminationProtection */
+    /*  528 */ { 153, 5, 15, ECS_SHAPE_NOT_REQUIRED }, /* managedDraining */
+    /*  529 */ { 179, 0, 4, 0 }, /* name */
+    /*  530 */ { 184, 231, 24, 1 }, /* autoScalingGroupProvider */
+    /*  531 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  532 */ { 483, 12, 8, ECS_SHAPE_NOT_REQUIRED }, /* settings */
+    /*  533 */ { 492, 18, 13, ECS_SHAPE_NOT_REQUIRED }, /* configuration */
+    /*  534 */ { 556, 22, 22, ECS_SHAPE_NOT_REQUIRED }, /* serviceConnectDefaults */
+    /*  535 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  536 */ { 483, 12, 8, 1 }, /* settings */
+    /*  537 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  538 */ { 1748, 0, 17, 0 }, /* containerInstance */
+    /*  539 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  540 */ { 1804, 19, 18, 0 }, /* containerInstances */
+    /*  541 */ { 0, 111, 6, 1 }, /* status */
+    /*  542 */ { 1250, 0, 7, ECS_SHAPE_NOT_REQUIRED }, /* cluster */
+    /*  543 */ { 1649, 0, 7, 0 }, /* service */
+    /*  544 */ { 1317, 2, 12, ECS_SHAPE_NOT_REQUIRED }, /* desiredCount */
+    /*  545 */ { 1270, 0, 14, ECS_SHAPE_NOT_REQUIRED }, /* taskDefinition */
+    /*  546 */ { 1353, 21, 24, ECS_SHAPE_NOT_REQUIRED }, /* capacityProviderStrategy */
+    /*  547 */ { 1399, 32, 23, ECS_SHAPE_NOT_REQUIRED }, /* deploymentConfiguration */
+    /*  548 */ { 1462, 41, 20, ECS_SHAPE_NOT_REQUIRED }, /* networkConfiguration */
+    /*  549 */ { 1423, 35, 20, ECS_SHAPE_NOT_REQUIRED }, /* placementConstraints */
+    /*  550 */ { 1444, 38, 17, ECS_SHAPE_NOT_REQUIRED }, /* placementStrategy */
+    /*  551 */ { 1378, 0, 15, ECS_SHAPE_NOT_REQUIRED }, /* platformVersion */
+    /*  552 */ { 3935, 14, 18, ECS_SHAPE_NOT_REQUIRED }, /* forceNewDeployment */
+    /*  553 */ { 1483, 2, 29, ECS_SHAPE_NOT_REQUIRED }, /* healthCheckGracePeriodSeconds */
+    /*  554 */ { 1574, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableExecuteCommand */
+    /*  555 */ { 1553, 14, 20, ECS_SHAPE_NOT_REQUIRED }, /* enableECSManagedTags */
+    /*  556 */ { 1285, 25, 13, ECS_SHAPE_NOT_REQUIRED }, /* loadBalancers */
+    /*  557 */ { 1128, 45, 13, ECS_SHAPE_NOT_REQUIRED }, /* propagateTags */
+    /*  558 */ { 1299, 27, 17, ECS_SHAPE_NOT_REQUIRED }, /* serviceRegistries */
+    /*  559 */ { 1595, 58, 27, ECS_SHAPE_NOT_REQUIRED }, /* serviceConnectConfiguration */
+    /*  560 */ { 1623, 65, 20, ECS_SHAPE_NOT_REQUIRED }, /* volumeConfigurations */
+    /*  561 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  562 */ { 1649, 0, 7, 1 }, /* service */
+    /*  563 */ { 3954, 0, 14, 2 }, /* primaryTaskSet */
+    /*  564 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  565 */ { 1832, 19, 5, 1 }, /* tasks */
+    /*  566 */ { 3969, 14, 17, 2 }, /* protectionEnabled */
+    /*  567 */ { 3987, 2, 16, ECS_SHAPE_NOT_REQUIRED }, /* expiresInMinutes */
+    /*  568 */ { 1250, 0, 7, 0 }, /* cluster */
+    /*  569 */ { 1649, 0, 7, 1 }, /* service */
+    /*  570 */ { 1740, 0, 7, 2 }, /* taskSet */
+    /*  571 */ { 1668, 69, 5, 3 }, /* scale */
 };
 
 /* Per structure, a hash table of its members (see name_hash()). */
-const uint16_t ecs_shape__member_slots[1498] = {
+const uint16_t ecs_shape__member_slots[1506] = {
     /* 0: CreateCapacityProvider.autoScalingGroupProvider.managedScaling */
     ECS_SHAPE_NO_MEMBER, 0, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 3, 4, 2, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 1, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
@@ -972,576 +977,578 @@ const uint16_t ecs_shape__member_slots[1498] = {
     41, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 40, ECS_SHAPE_NO_MEMBER, 42, ECS_SHAPE_NO_MEMBER, 39,
     /* 106: CreateService.serviceRegistries[] */
     ECS_SHAPE_NO_MEMBER, 43, 44, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 46, ECS_SHAPE_NO_MEMBER, 45,
-    /* 114: CreateService.deploymentConfiguration.deploymentCircuitBreaker */
-    48, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 47,
-    /* 118: CreateService.deploymentConfiguration.alarms */
-    ECS_SHAPE_NO_MEMBER, 49, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 51, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 50,
-    /* 126: CreateService.deploymentConfiguration */
-    53, 54, 55, 52, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 134: CreateService.placementConstraints[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 56, 57,
-    /* 138: CreateService.placementStrategy[] */
-    59, ECS_SHAPE_NO_MEMBER, 58, ECS_SHAPE_NO_MEMBER,
-    /* 142: CreateService.networkConfiguration.awsvpcConfiguration */
-    62, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 61, 60,
-    /* 150: CreateService.networkConfiguration */
-    63, ECS_SHAPE_NO_MEMBER,
-    /* 152: CreateService.deploymentController */
-    64, ECS_SHAPE_NO_MEMBER,
-    /* 154: CreateService.serviceConnectConfiguration.services[].clientAliases[] */
-    ECS_SHAPE_NO_MEMBER, 65, 66, ECS_SHAPE_NO_MEMBER,
-    /* 158: CreateService.serviceConnectConfiguration.services[].timeout */
-    67, ECS_SHAPE_NO_MEMBER, 68, ECS_SHAPE_NO_MEMBER,
-    /* 162: CreateService.serviceConnectConfiguration.services[].tls.issuerCertificateAuthority */
-    69, ECS_SHAPE_NO_MEMBER,
-    /* 164: CreateService.serviceConnectConfiguration.services[].tls */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 72, ECS_SHAPE_NO_MEMBER, 70, ECS_SHAPE_NO_MEMBER, 71, ECS_SHAPE_NO_MEMBER,
-    /* 172: CreateService.serviceConnectConfiguration.services[] */
-    ECS_SHAPE_NO_MEMBER, 74, 77, ECS_SHAPE_NO_MEMBER, 78, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 76, 73, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 75, ECS_SHAPE_NO_MEMBER,
-    /* 188: CreateService.serviceConnectConfiguration.logConfiguration.secretOptions[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 80, 79,
-    /* 192: CreateService.serviceConnectConfiguration.logConfiguration */
-    ECS_SHAPE_NO_MEMBER, 83, 82, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 81,
-    /* 200: CreateService.serviceConnectConfiguration */
-    86, 87, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 84, 85, ECS_SHAPE_NO_MEMBER,
-    /* 208: CreateService.volumeConfigurations[].managedEBSVolume.tagSpecifications[] */
-    89, ECS_SHAPE_NO_MEMBER, 88, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 90, ECS_SHAPE_NO_MEMBER,
-    /* 216: CreateService.volumeConfigurations[].managedEBSVolume */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 94, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    95, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 92, 98, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 91, ECS_SHAPE_NO_MEMBER,
-    97, ECS_SHAPE_NO_MEMBER, 93, 99, 96, 100, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 248: CreateService.volumeConfigurations[] */
-    ECS_SHAPE_NO_MEMBER, 102, ECS_SHAPE_NO_MEMBER, 101,
-    /* 252: CreateService */
-    110, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 120, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 122, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    106, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 117, ECS_SHAPE_NO_MEMBER, 123, 107, 119, ECS_SHAPE_NO_MEMBER, 124, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 111, 116, 126, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 109, 125, ECS_SHAPE_NO_MEMBER, 104, ECS_SHAPE_NO_MEMBER,
-    115, 114, 103, 113, 118, 121, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    105, 108, 112, ECS_SHAPE_NO_MEMBER,
-    /* 316: CreateTaskSet.scale */
-    127, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 128,
-    /* 320: CreateTaskSet */
-    136, 139, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 137, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 140,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 141, ECS_SHAPE_NO_MEMBER, 130, 131, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    134, 129, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 132, 133, 138, 135,
-    /* 352: DeleteAccountSetting */
-    ECS_SHAPE_NO_MEMBER, 143, ECS_SHAPE_NO_MEMBER, 142,
-    /* 356: DeleteAttributes.attributes[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 146, 144, 145, 147, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 364: DeleteAttributes */
-    149, ECS_SHAPE_NO_MEMBER, 148, ECS_SHAPE_NO_MEMBER,
-    /* 368: DeleteCapacityProvider */
-    ECS_SHAPE_NO_MEMBER, 150,
-    /* 370: DeleteCluster */
-    151, ECS_SHAPE_NO_MEMBER,
-    /* 372: DeleteService */
-    ECS_SHAPE_NO_MEMBER, 153, 152, ECS_SHAPE_NO_MEMBER, 154, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 380: DeleteTaskDefinitions */
+    /* 114: CreateService.deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration */
+    48, ECS_SHAPE_NO_MEMBER, 47, ECS_SHAPE_NO_MEMBER,
+    /* 118: CreateService.deploymentConfiguration.deploymentCircuitBreaker */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 52, ECS_SHAPE_NO_MEMBER, 50, 51, ECS_SHAPE_NO_MEMBER, 49,
+    /* 126: CreateService.deploymentConfiguration.alarms */
+    ECS_SHAPE_NO_MEMBER, 53, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 55, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 54,
+    /* 134: CreateService.deploymentConfiguration */
+    57, 58, 59, 56, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 142: CreateService.placementConstraints[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 60, 61,
+    /* 146: CreateService.placementStrategy[] */
+    63, ECS_SHAPE_NO_MEMBER, 62, ECS_SHAPE_NO_MEMBER,
+    /* 150: CreateService.networkConfiguration.awsvpcConfiguration */
+    66, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 65, 64,
+    /* 158: CreateService.networkConfiguration */
+    67, ECS_SHAPE_NO_MEMBER,
+    /* 160: CreateService.deploymentController */
+    68, ECS_SHAPE_NO_MEMBER,
+    /* 162: CreateService.serviceConnectConfiguration.services[].clientAliases[] */
+    ECS_SHAPE_NO_MEMBER, 69, 70, ECS_SHAPE_NO_MEMBER,
+    /* 166: CreateService.serviceConnectConfiguration.services[].timeout */
+    71, ECS_SHAPE_NO_MEMBER, 72, ECS_SHAPE_NO_MEMBER,
+    /* 170: CreateService.serviceConnectConfiguration.services[].tls.issuerCertificateAuthority */
+    73, ECS_SHAPE_NO_MEMBER,
+    /* 172: CreateService.serviceConnectConfiguration.services[].tls */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 76, ECS_SHAPE_NO_MEMBER, 74, ECS_SHAPE_NO_MEMBER, 75, ECS_SHAPE_NO_MEMBER,
+    /* 180: CreateService.serviceConnectConfiguration.services[] */
+    ECS_SHAPE_NO_MEMBER, 78, 81, ECS_SHAPE_NO_MEMBER, 82, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 80, 77, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 79, ECS_SHAPE_NO_MEMBER,
+    /* 196: CreateService.serviceConnectConfiguration.logConfiguration.secretOptions[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 84, 83,
+    /* 200: CreateService.serviceConnectConfiguration.logConfiguration */
+    ECS_SHAPE_NO_MEMBER, 87, 86, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 85,
+    /* 208: CreateService.serviceConnectConfiguration */
+    90, 91, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 88, 89, ECS_SHAPE_NO_MEMBER,
+    /* 216: CreateService.volumeConfigurations[].managedEBSVolume.tagSpecifications[] */
+    93, ECS_SHAPE_NO_MEMBER, 92, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 94, ECS_SHAPE_NO_MEMBER,
+    /* 224: CreateService.volumeConfigurations[].managedEBSVolume */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 98, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    99, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 96, 102, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 95, ECS_SHAPE_NO_MEMBER,
+    101, ECS_SHAPE_NO_MEMBER, 97, 103, 100, 104, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 256: CreateService.volumeConfigurations[] */
+    ECS_SHAPE_NO_MEMBER, 106, ECS_SHAPE_NO_MEMBER, 105,
+    /* 260: CreateService */
+    114, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 124, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 126, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    110, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 121, ECS_SHAPE_NO_MEMBER, 127, 111, 123, ECS_SHAPE_NO_MEMBER, 128, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 115, 120, 130, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 113, 129, ECS_SHAPE_NO_MEMBER, 108, ECS_SHAPE_NO_MEMBER,
+    119, 118, 107, 117, 122, 125, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    109, 112, 116, ECS_SHAPE_NO_MEMBER,
+    /* 324: CreateTaskSet.scale */
+    131, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 132,
+    /* 328: CreateTaskSet */
+    140, 143, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 141, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 144,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 145, ECS_SHAPE_NO_MEMBER, 134, 135, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    138, 133, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 136, 137, 142, 139,
+    /* 360: DeleteAccountSetting */
+    ECS_SHAPE_NO_MEMBER, 147, ECS_SHAPE_NO_MEMBER, 146,
+    /* 364: DeleteAttributes.attributes[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 150, 148, 149, 151, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 372: DeleteAttributes */
+    153, ECS_SHAPE_NO_MEMBER, 152, ECS_SHAPE_NO_MEMBER,
+    /* 376: DeleteCapacityProvider */
+    ECS_SHAPE_NO_MEMBER, 154,
+    /* 378: DeleteCluster */
     155, ECS_SHAPE_NO_MEMBER,
-    /* 382: DeleteTaskSet */
-    ECS_SHAPE_NO_MEMBER, 157, 156, 158, 159, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 390: DeregisterContainerInstance */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 160, ECS_SHAPE_NO_MEMBER, 162, 161, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 398: DeregisterTaskDefinition */
-    163, ECS_SHAPE_NO_MEMBER,
-    /* 400: DescribeCapacityProviders */
-    167, 165, 166, ECS_SHAPE_NO_MEMBER, 164, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 408: DescribeClusters */
-    ECS_SHAPE_NO_MEMBER, 169, 168, ECS_SHAPE_NO_MEMBER,
-    /* 412: DescribeContainerInstances */
-    171, 172, 170, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 420: DescribeServices */
-    174, 175, 173, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 428: DescribeTaskDefinition */
-    176, 177, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 432: DescribeTaskSets */
-    ECS_SHAPE_NO_MEMBER, 179, 178, 181, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 180, ECS_SHAPE_NO_MEMBER,
-    /* 440: DescribeTasks */
-    ECS_SHAPE_NO_MEMBER, 184, 182, ECS_SHAPE_NO_MEMBER, 183, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 448: DiscoverPollEndpoint */
-    ECS_SHAPE_NO_MEMBER, 185, 186, ECS_SHAPE_NO_MEMBER,
-    /* 452: ExecuteCommand */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 187, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 188, ECS_SHAPE_NO_MEMBER, 190, 191, ECS_SHAPE_NO_MEMBER,
-    189, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 468: GetTaskProtection */
-    193, ECS_SHAPE_NO_MEMBER, 192, ECS_SHAPE_NO_MEMBER,
-    /* 472: ListAccountSettings */
-    198, 196, ECS_SHAPE_NO_MEMBER, 194, 195, 197, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 199, ECS_SHAPE_NO_MEMBER,
+    /* 380: DeleteService */
+    ECS_SHAPE_NO_MEMBER, 157, 156, ECS_SHAPE_NO_MEMBER, 158, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 388: DeleteTaskDefinitions */
+    159, ECS_SHAPE_NO_MEMBER,
+    /* 390: DeleteTaskSet */
+    ECS_SHAPE_NO_MEMBER, 161, 160, 162, 163, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 398: DeregisterContainerInstance */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 164, ECS_SHAPE_NO_MEMBER, 166, 165, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 406: DeregisterTaskDefinition */
+    167, ECS_SHAPE_NO_MEMBER,
+    /* 408: DescribeCapacityProviders */
+    171, 169, 170, ECS_SHAPE_NO_MEMBER, 168, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 416: DescribeClusters */
+    ECS_SHAPE_NO_MEMBER, 173, 172, ECS_SHAPE_NO_MEMBER,
+    /* 420: DescribeContainerInstances */
+    175, 176, 174, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 428: DescribeServices */
+    178, 179, 177, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 436: DescribeTaskDefinition */
+    180, 181, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 440: DescribeTaskSets */
+    ECS_SHAPE_NO_MEMBER, 183, 182, 185, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 184, ECS_SHAPE_NO_MEMBER,
+    /* 448: DescribeTasks */
+    ECS_SHAPE_NO_MEMBER, 188, 186, ECS_SHAPE_NO_MEMBER, 187, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 456: DiscoverPollEndpoint */
+    ECS_SHAPE_NO_MEMBER, 189, 190, ECS_SHAPE_NO_MEMBER,
+    /* 460: ExecuteCommand */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 191, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 192, ECS_SHAPE_NO_MEMBER, 194, 195, ECS_SHAPE_NO_MEMBER,
+    193, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 476: GetTaskProtection */
+    197, ECS_SHAPE_NO_MEMBER, 196, ECS_SHAPE_NO_MEMBER,
+    /* 480: ListAccountSettings */
+    202, 200, ECS_SHAPE_NO_MEMBER, 198, 199, 201, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 203, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 488: ListAttributes */
-    204, ECS_SHAPE_NO_MEMBER, 200, ECS_SHAPE_NO_MEMBER, 203, ECS_SHAPE_NO_MEMBER, 202, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 201, 205,
+    /* 496: ListAttributes */
+    208, ECS_SHAPE_NO_MEMBER, 204, ECS_SHAPE_NO_MEMBER, 207, ECS_SHAPE_NO_MEMBER, 206, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 205, 209,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 504: ListClusters */
-    206, ECS_SHAPE_NO_MEMBER, 207, ECS_SHAPE_NO_MEMBER,
-    /* 508: ListContainerInstances */
-    210, 212, 208, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 211, 209,
+    /* 512: ListClusters */
+    210, ECS_SHAPE_NO_MEMBER, 211, ECS_SHAPE_NO_MEMBER,
+    /* 516: ListContainerInstances */
+    214, 216, 212, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 215, 213,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 524: ListServices */
-    214, 216, 213, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 215, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 217,
-    /* 540: ListServicesByNamespace */
-    219, ECS_SHAPE_NO_MEMBER, 220, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 218, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 548: ListTagsForResource */
-    221, ECS_SHAPE_NO_MEMBER,
-    /* 550: ListTaskDefinitionFamilies */
-    222, 223, 224, 225, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 558: ListTaskDefinitions */
-    229, 227, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 228, 226, ECS_SHAPE_NO_MEMBER, 230, ECS_SHAPE_NO_MEMBER,
+    /* 532: ListServices */
+    218, 220, 217, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 219, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 221,
+    /* 548: ListServicesByNamespace */
+    223, ECS_SHAPE_NO_MEMBER, 224, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 222, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 556: ListTagsForResource */
+    225, ECS_SHAPE_NO_MEMBER,
+    /* 558: ListTaskDefinitionFamilies */
+    226, 227, 228, 229, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 566: ListTaskDefinitions */
+    233, 231, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 232, 230, ECS_SHAPE_NO_MEMBER, 234, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 574: ListTasks */
-    239, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 232, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 237, ECS_SHAPE_NO_MEMBER, 234, ECS_SHAPE_NO_MEMBER, 231, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 236, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 235, ECS_SHAPE_NO_MEMBER, 238, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 233,
-    /* 606: PutAccountSetting */
-    ECS_SHAPE_NO_MEMBER, 242, ECS_SHAPE_NO_MEMBER, 240, 241, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 614: PutAccountSettingDefault */
-    244, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 243,
-    /* 618: PutClusterCapacityProviders */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 245, 247, 246, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 626: RegisterContainerInstance.totalResources[] */
-    ECS_SHAPE_NO_MEMBER, 251, ECS_SHAPE_NO_MEMBER, 248, 252, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 250, 253, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 249, ECS_SHAPE_NO_MEMBER,
-    /* 642: RegisterContainerInstance.versionInfo */
-    254, ECS_SHAPE_NO_MEMBER, 256, 255, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 650: RegisterContainerInstance.platformDevices[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 258, 257,
-    /* 654: RegisterContainerInstance */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 261, ECS_SHAPE_NO_MEMBER, 260, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 263,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 267, ECS_SHAPE_NO_MEMBER, 259, 266, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 262, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 265, ECS_SHAPE_NO_MEMBER, 264, ECS_SHAPE_NO_MEMBER,
-    /* 686: RegisterTaskDefinition.containerDefinitions[].repositoryCredentials */
-    268, ECS_SHAPE_NO_MEMBER,
-    /* 688: RegisterTaskDefinition.containerDefinitions[].portMappings[] */
-    271, ECS_SHAPE_NO_MEMBER, 270, 272, ECS_SHAPE_NO_MEMBER, 269, 274, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 273, ECS_SHAPE_NO_MEMBER,
-    /* 704: RegisterTaskDefinition.containerDefinitions[].restartPolicy */
-    277, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 275, ECS_SHAPE_NO_MEMBER, 276,
-    /* 712: RegisterTaskDefinition.containerDefinitions[].environment[] */
-    279, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 278,
-    /* 716: RegisterTaskDefinition.containerDefinitions[].environmentFiles[] */
-    280, ECS_SHAPE_NO_MEMBER, 281, ECS_SHAPE_NO_MEMBER,
-    /* 720: RegisterTaskDefinition.containerDefinitions[].mountPoints[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 284, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 283, 282,
-    /* 728: RegisterTaskDefinition.containerDefinitions[].volumesFrom[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 285, 286,
-    /* 732: RegisterTaskDefinition.containerDefinitions[].linuxParameters.capabilities */
-    ECS_SHAPE_NO_MEMBER, 287, ECS_SHAPE_NO_MEMBER, 288,
-    /* 736: RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 289, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 290, 291,
-    /* 744: RegisterTaskDefinition.containerDefinitions[].linuxParameters.tmpfs[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 294, ECS_SHAPE_NO_MEMBER, 292, 293,
-    /* 752: RegisterTaskDefinition.containerDefinitions[].linuxParameters */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 297, ECS_SHAPE_NO_MEMBER, 295, 299, 298, 301, ECS_SHAPE_NO_MEMBER, 300, 296, ECS_SHAPE_NO_MEMBER,
+    /* 582: ListTasks */
+    243, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 236, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 241, ECS_SHAPE_NO_MEMBER, 238, ECS_SHAPE_NO_MEMBER, 235, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 240, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 239, ECS_SHAPE_NO_MEMBER, 242, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 237,
+    /* 614: PutAccountSetting */
+    ECS_SHAPE_NO_MEMBER, 246, ECS_SHAPE_NO_MEMBER, 244, 245, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 622: PutAccountSettingDefault */
+    248, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 247,
+    /* 626: PutClusterCapacityProviders */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 249, 251, 250, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 634: RegisterContainerInstance.totalResources[] */
+    ECS_SHAPE_NO_MEMBER, 255, ECS_SHAPE_NO_MEMBER, 252, 256, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 254, 257, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 253, ECS_SHAPE_NO_MEMBER,
+    /* 650: RegisterContainerInstance.versionInfo */
+    258, ECS_SHAPE_NO_MEMBER, 260, 259, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 658: RegisterContainerInstance.platformDevices[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 262, 261,
+    /* 662: RegisterContainerInstance */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 265, ECS_SHAPE_NO_MEMBER, 264, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 267,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 271, ECS_SHAPE_NO_MEMBER, 263, 270, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 266, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 269, ECS_SHAPE_NO_MEMBER, 268, ECS_SHAPE_NO_MEMBER,
+    /* 694: RegisterTaskDefinition.containerDefinitions[].repositoryCredentials */
+    272, ECS_SHAPE_NO_MEMBER,
+    /* 696: RegisterTaskDefinition.containerDefinitions[].portMappings[] */
+    275, ECS_SHAPE_NO_MEMBER, 274, 276, ECS_SHAPE_NO_MEMBER, 273, 278, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 277, ECS_SHAPE_NO_MEMBER,
+    /* 712: RegisterTaskDefinition.containerDefinitions[].restartPolicy */
+    281, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 279, ECS_SHAPE_NO_MEMBER, 280,
+    /* 720: RegisterTaskDefinition.containerDefinitions[].environment[] */
+    283, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 282,
+    /* 724: RegisterTaskDefinition.containerDefinitions[].environmentFiles[] */
+    284, ECS_SHAPE_NO_MEMBER, 285, ECS_SHAPE_NO_MEMBER,
+    /* 728: RegisterTaskDefinition.containerDefinitions[].mountPoints[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 288, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 287, 286,
+    /* 736: RegisterTaskDefinition.containerDefinitions[].volumesFrom[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 289, 290,
+    /* 740: RegisterTaskDefinition.containerDefinitions[].linuxParameters.capabilities */
+    ECS_SHAPE_NO_MEMBER, 291, ECS_SHAPE_NO_MEMBER, 292,
+    /* 744: RegisterTaskDefinition.containerDefinitions[].linuxParameters.devices[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 293, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 294, 295,
+    /* 752: RegisterTaskDefinition.containerDefinitions[].linuxParameters.tmpfs[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 298, ECS_SHAPE_NO_MEMBER, 296, 297,
+    /* 760: RegisterTaskDefinition.containerDefinitions[].linuxParameters */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 301, ECS_SHAPE_NO_MEMBER, 299, 303, 302, 305, ECS_SHAPE_NO_MEMBER, 304, 300, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 768: RegisterTaskDefinition.containerDefinitions[].dependsOn[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 303, 302,
-    /* 772: RegisterTaskDefinition.containerDefinitions[].extraHosts[] */
-    ECS_SHAPE_NO_MEMBER, 304, 305, ECS_SHAPE_NO_MEMBER,
-    /* 776: RegisterTaskDefinition.containerDefinitions[].ulimits[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 306, 307, 308, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 784: RegisterTaskDefinition.containerDefinitions[].healthCheck */
-    ECS_SHAPE_NO_MEMBER, 311, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 310, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 312, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    309, ECS_SHAPE_NO_MEMBER, 313, ECS_SHAPE_NO_MEMBER,
-    /* 800: RegisterTaskDefinition.containerDefinitions[].systemControls[] */
-    315, 314, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 804: RegisterTaskDefinition.containerDefinitions[].resourceRequirements[] */
-    316, ECS_SHAPE_NO_MEMBER, 317, ECS_SHAPE_NO_MEMBER,
-    /* 808: RegisterTaskDefinition.containerDefinitions[].firelensConfiguration */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 318, 319,
-    /* 812: RegisterTaskDefinition.containerDefinitions[] */
-    ECS_SHAPE_NO_MEMBER, 355, ECS_SHAPE_NO_MEMBER, 359, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 332, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 330, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 322, 357, 342, 320, 324, 337, 348, 327,
-    333, 351, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 331, 336, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 340, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, 349, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 353, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 347, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 338, 339, 344, 325, ECS_SHAPE_NO_MEMBER, 341, 360, ECS_SHAPE_NO_MEMBER,
-    352, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 356, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 323,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 343, ECS_SHAPE_NO_MEMBER,
-    345, ECS_SHAPE_NO_MEMBER, 326, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 346, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 328,
-    334, 335, ECS_SHAPE_NO_MEMBER, 321, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 329, 350, 354, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 358, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 940: RegisterTaskDefinition.volumes[].host */
-    361, ECS_SHAPE_NO_MEMBER,
-    /* 942: RegisterTaskDefinition.volumes[].dockerVolumeConfiguration */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 362, 366, ECS_SHAPE_NO_MEMBER, 364, ECS_SHAPE_NO_MEMBER, 365, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, 363, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 958: RegisterTaskDefinition.volumes[].efsVolumeConfiguration.authorizationConfig */
-    368, ECS_SHAPE_NO_MEMBER, 367, ECS_SHAPE_NO_MEMBER,
-    /* 962: RegisterTaskDefinition.volumes[].efsVolumeConfiguration */
-    ECS_SHAPE_NO_MEMBER, 369, 372, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 373, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 370, 371, ECS_SHAPE_NO_MEMBER,
+    /* 776: RegisterTaskDefinition.containerDefinitions[].dependsOn[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 307, 306,
+    /* 780: RegisterTaskDefinition.containerDefinitions[].extraHosts[] */
+    ECS_SHAPE_NO_MEMBER, 308, 309, ECS_SHAPE_NO_MEMBER,
+    /* 784: RegisterTaskDefinition.containerDefinitions[].ulimits[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 310, 311, 312, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 792: RegisterTaskDefinition.containerDefinitions[].healthCheck */
+    ECS_SHAPE_NO_MEMBER, 315, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 314, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 316, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    313, ECS_SHAPE_NO_MEMBER, 317, ECS_SHAPE_NO_MEMBER,
+    /* 808: RegisterTaskDefinition.containerDefinitions[].systemControls[] */
+    319, 318, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 812: RegisterTaskDefinition.containerDefinitions[].resourceRequirements[] */
+    320, ECS_SHAPE_NO_MEMBER, 321, ECS_SHAPE_NO_MEMBER,
+    /* 816: RegisterTaskDefinition.containerDefinitions[].firelensConfiguration */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 322, 323,
+    /* 820: RegisterTaskDefinition.containerDefinitions[] */
+    ECS_SHAPE_NO_MEMBER, 359, ECS_SHAPE_NO_MEMBER, 363, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 336, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 334, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 326, 361, 346, 324, 328, 341, 352, 331,
+    337, 355, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 335, 340, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 344, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, 353, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 357, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 351, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 342, 343, 348, 329, ECS_SHAPE_NO_MEMBER, 345, 364, ECS_SHAPE_NO_MEMBER,
+    356, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 360, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 327,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 347, ECS_SHAPE_NO_MEMBER,
+    349, ECS_SHAPE_NO_MEMBER, 330, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 350, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 332,
+    338, 339, ECS_SHAPE_NO_MEMBER, 325, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 333, 354, 358, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 362, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 948: RegisterTaskDefinition.volumes[].host */
+    365, ECS_SHAPE_NO_MEMBER,
+    /* 950: RegisterTaskDefinition.volumes[].dockerVolumeConfiguration */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 366, 370, ECS_SHAPE_NO_MEMBER, 368, ECS_SHAPE_NO_MEMBER, 369, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, 367, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 966: RegisterTaskDefinition.volumes[].efsVolumeConfiguration.authorizationConfig */
+    372, ECS_SHAPE_NO_MEMBER, 371, ECS_SHAPE_NO_MEMBER,
+    /* 970: RegisterTaskDefinition.volumes[].efsVolumeConfiguration */
+    ECS_SHAPE_NO_MEMBER, 373, 376, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 377, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 374, 375, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 978: RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration.authorizationConfig */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 374, 375,
-    /* 982: RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration */
-    ECS_SHAPE_NO_MEMBER, 376, 377, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 378, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 990: RegisterTaskDefinition.volumes[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 380, 379, 382, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 381, 383, 384, ECS_SHAPE_NO_MEMBER,
+    /* 986: RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration.authorizationConfig */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 378, 379,
+    /* 990: RegisterTaskDefinition.volumes[].fsxWindowsFileServerVolumeConfiguration */
+    ECS_SHAPE_NO_MEMBER, 380, 381, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 382, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 998: RegisterTaskDefinition.volumes[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 384, 383, 386, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 385, 387, 388, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1006: RegisterTaskDefinition.placementConstraints[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 385, 386,
-    /* 1010: RegisterTaskDefinition.proxyConfiguration */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 389, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 387, 388,
-    /* 1018: RegisterTaskDefinition.inferenceAccelerators[] */
-    ECS_SHAPE_NO_MEMBER, 391, ECS_SHAPE_NO_MEMBER, 390,
-    /* 1022: RegisterTaskDefinition.ephemeralStorage */
-    ECS_SHAPE_NO_MEMBER, 392,
-    /* 1024: RegisterTaskDefinition.runtimePlatform */
-    ECS_SHAPE_NO_MEMBER, 394, ECS_SHAPE_NO_MEMBER, 393,
-    /* 1028: RegisterTaskDefinition */
-    407, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 411, ECS_SHAPE_NO_MEMBER, 406, 412, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, 409, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 398, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 402, 403, 404, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1014: RegisterTaskDefinition.placementConstraints[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 389, 390,
+    /* 1018: RegisterTaskDefinition.proxyConfiguration */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 393, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 391, 392,
+    /* 1026: RegisterTaskDefinition.inferenceAccelerators[] */
+    ECS_SHAPE_NO_MEMBER, 395, ECS_SHAPE_NO_MEMBER, 394,
+    /* 1030: RegisterTaskDefinition.ephemeralStorage */
+    ECS_SHAPE_NO_MEMBER, 396,
+    /* 1032: RegisterTaskDefinition.runtimePlatform */
+    ECS_SHAPE_NO_MEMBER, 398, ECS_SHAPE_NO_MEMBER, 397,
+    /* 1036: RegisterTaskDefinition */
+    411, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 415, ECS_SHAPE_NO_MEMBER, 410, 416, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, 413, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 402, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 406, 407, 408, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
     ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    410, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 408, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    396, 401, 405, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 400, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    397, 399, ECS_SHAPE_NO_MEMBER, 395,
-    /* 1092: RunTask.overrides.containerOverrides[] */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 413, 417, 418, 419, 415, 416, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    414, 420, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1108: RunTask.overrides.inferenceAcceleratorOverrides[] */
-    ECS_SHAPE_NO_MEMBER, 422, ECS_SHAPE_NO_MEMBER, 421,
-    /* 1112: RunTask.overrides */
-    428, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 424, 427, 429, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    426, 423, 425, ECS_SHAPE_NO_MEMBER,
-    /* 1128: RunTask.volumeConfigurations[].managedEBSVolume.terminationPolicy */
-    430, ECS_SHAPE_NO_MEMBER,
-    /* 1130: RunTask.volumeConfigurations[].managedEBSVolume */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 434, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    435, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 432, 438, ECS_SHAPE_NO_MEMBER, 440, 431, ECS_SHAPE_NO_MEMBER,
-    437, ECS_SHAPE_NO_MEMBER, 433, 439, 436, 441, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1162: RunTask.volumeConfigurations[] */
-    ECS_SHAPE_NO_MEMBER, 443, ECS_SHAPE_NO_MEMBER, 442,
-    /* 1166: RunTask */
-    450, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 452, 447, 458, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 449, ECS_SHAPE_NO_MEMBER, 451, ECS_SHAPE_NO_MEMBER, 456, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 448, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 444, 454, 457, 462, ECS_SHAPE_NO_MEMBER, 461, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    453, 459, 445, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    460, 455, ECS_SHAPE_NO_MEMBER, 446,
-    /* 1230: StartTask */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 466, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 475, 471, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 464, 473, 463, ECS_SHAPE_NO_MEMBER, 469, 465, 472, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 467, ECS_SHAPE_NO_MEMBER, 468, 474, 470, ECS_SHAPE_NO_MEMBER,
-    /* 1262: StopTask */
-    ECS_SHAPE_NO_MEMBER, 477, 476, 478, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1270: SubmitAttachmentStateChanges.attachments[] */
-    ECS_SHAPE_NO_MEMBER, 479, 480, ECS_SHAPE_NO_MEMBER,
-    /* 1274: SubmitAttachmentStateChanges */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 481, 482,
-    /* 1278: SubmitContainerStateChange.networkBindings[] */
-    486, ECS_SHAPE_NO_MEMBER, 485, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 484, 487, ECS_SHAPE_NO_MEMBER, 488, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, 483, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1294: SubmitContainerStateChange */
-    494, 493, 489, 495, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 496, ECS_SHAPE_NO_MEMBER, 490, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, 492, ECS_SHAPE_NO_MEMBER, 491,
-    /* 1310: SubmitTaskStateChange.containers[] */
-    500, 502, 503, 498, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 501, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, 499, ECS_SHAPE_NO_MEMBER, 497,
-    /* 1326: SubmitTaskStateChange.managedAgents[] */
-    505, 506, 507, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 504,
-    /* 1334: SubmitTaskStateChange */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 509, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    516, 517, ECS_SHAPE_NO_MEMBER, 515, ECS_SHAPE_NO_MEMBER, 510, 508, 511, 513, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 514,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 512, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1366: TagResource */
-    519, ECS_SHAPE_NO_MEMBER, 518, ECS_SHAPE_NO_MEMBER,
-    /* 1370: UntagResource */
-    521, ECS_SHAPE_NO_MEMBER, 520, ECS_SHAPE_NO_MEMBER,
-    /* 1374: UpdateCapacityProvider.autoScalingGroupProvider */
-    ECS_SHAPE_NO_MEMBER, 522, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 524, 523,
-    /* 1382: UpdateCapacityProvider */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 526, 525,
-    /* 1386: UpdateCluster */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 527, 528, 529, 530, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1394: UpdateClusterSettings */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 531, 532,
-    /* 1398: UpdateContainerAgent */
-    ECS_SHAPE_NO_MEMBER, 534, 533, ECS_SHAPE_NO_MEMBER,
-    /* 1402: UpdateContainerInstancesState */
-    536, 537, 535, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1410: UpdateService */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 548, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 551, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    552, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 544, ECS_SHAPE_NO_MEMBER, 553, 554, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 550, ECS_SHAPE_NO_MEMBER,
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 542, 546, 556, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 555, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    545, 543, 538, 549, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 539, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    541, 540, 547, ECS_SHAPE_NO_MEMBER,
-    /* 1474: UpdateServicePrimaryTaskSet */
-    ECS_SHAPE_NO_MEMBER, 558, 557, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 559,
-    /* 1482: UpdateTaskProtection */
-    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 560, 562, 561, 563, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
-    /* 1490: UpdateTaskSet */
-    ECS_SHAPE_NO_MEMBER, 565, 564, 566, 567, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    414, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 412, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    400, 405, 409, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 404, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    401, 403, ECS_SHAPE_NO_MEMBER, 399,
+    /* 1100: RunTask.overrides.containerOverrides[] */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 417, 421, 422, 423, 419, 420, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    418, 424, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1116: RunTask.overrides.inferenceAcceleratorOverrides[] */
+    ECS_SHAPE_NO_MEMBER, 426, ECS_SHAPE_NO_MEMBER, 425,
+    /* 1120: RunTask.overrides */
+    432, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 428, 431, 433, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    430, 427, 429, ECS_SHAPE_NO_MEMBER,
+    /* 1136: RunTask.volumeConfigurations[].managedEBSVolume.terminationPolicy */
+    434, ECS_SHAPE_NO_MEMBER,
+    /* 1138: RunTask.volumeConfigurations[].managedEBSVolume */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 438, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    439, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 436, 442, ECS_SHAPE_NO_MEMBER, 444, 435, ECS_SHAPE_NO_MEMBER,
+    441, ECS_SHAPE_NO_MEMBER, 437, 443, 440, 445, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1170: RunTask.volumeConfigurations[] */
+    ECS_SHAPE_NO_MEMBER, 447, ECS_SHAPE_NO_MEMBER, 446,
+    /* 1174: RunTask */
+    454, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 456, 451, 462, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 453, ECS_SHAPE_NO_MEMBER, 455, ECS_SHAPE_NO_MEMBER, 460, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 452, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 448, 458, 461, 466, ECS_SHAPE_NO_MEMBER, 465, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    457, 463, 449, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    464, 459, ECS_SHAPE_NO_MEMBER, 450,
+    /* 1238: StartTask */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 470, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 479, 475, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 468, 477, 467, ECS_SHAPE_NO_MEMBER, 473, 469, 476, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 471, ECS_SHAPE_NO_MEMBER, 472, 478, 474, ECS_SHAPE_NO_MEMBER,
+    /* 1270: StopTask */
+    ECS_SHAPE_NO_MEMBER, 481, 480, 482, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1278: SubmitAttachmentStateChanges.attachments[] */
+    ECS_SHAPE_NO_MEMBER, 483, 484, ECS_SHAPE_NO_MEMBER,
+    /* 1282: SubmitAttachmentStateChanges */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 485, 486,
+    /* 1286: SubmitContainerStateChange.networkBindings[] */
+    490, ECS_SHAPE_NO_MEMBER, 489, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 488, 491, ECS_SHAPE_NO_MEMBER, 492, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, 487, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1302: SubmitContainerStateChange */
+    498, 497, 493, 499, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 500, ECS_SHAPE_NO_MEMBER, 494, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, 496, ECS_SHAPE_NO_MEMBER, 495,
+    /* 1318: SubmitTaskStateChange.containers[] */
+    504, 506, 507, 502, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 505, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, 503, ECS_SHAPE_NO_MEMBER, 501,
+    /* 1334: SubmitTaskStateChange.managedAgents[] */
+    509, 510, 511, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 508,
+    /* 1342: SubmitTaskStateChange */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 513, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    520, 521, ECS_SHAPE_NO_MEMBER, 519, ECS_SHAPE_NO_MEMBER, 514, 512, 515, 517, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 518,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 516, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1374: TagResource */
+    523, ECS_SHAPE_NO_MEMBER, 522, ECS_SHAPE_NO_MEMBER,
+    /* 1378: UntagResource */
+    525, ECS_SHAPE_NO_MEMBER, 524, ECS_SHAPE_NO_MEMBER,
+    /* 1382: UpdateCapacityProvider.autoScalingGroupProvider */
+    ECS_SHAPE_NO_MEMBER, 526, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 528, 527,
+    /* 1390: UpdateCapacityProvider */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 530, 529,
+    /* 1394: UpdateCluster */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 531, 532, 533, 534, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1402: UpdateClusterSettings */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 535, 536,
+    /* 1406: UpdateContainerAgent */
+    ECS_SHAPE_NO_MEMBER, 538, 537, ECS_SHAPE_NO_MEMBER,
+    /* 1410: UpdateContainerInstancesState */
+    540, 541, 539, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1418: UpdateService */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 552, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 555, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    556, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 548, ECS_SHAPE_NO_MEMBER, 557, 558, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 554, ECS_SHAPE_NO_MEMBER,
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 546, 550, 560, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 559, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    549, 547, 542, 553, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 543, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    545, 544, 551, ECS_SHAPE_NO_MEMBER,
+    /* 1482: UpdateServicePrimaryTaskSet */
+    ECS_SHAPE_NO_MEMBER, 562, 561, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 563,
+    /* 1490: UpdateTaskProtection */
+    ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, 564, 566, 565, 567, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
+    /* 1498: UpdateTaskSet */
+    ECS_SHAPE_NO_MEMBER, 569, 568, 570, 571, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER, ECS_SHAPE_NO_MEMBER,
 };
 
 const uint16_t ecs_shape__n_enums = 51;
 const ecs_shape_enum ecs_shape__enums[51] = {
-    /*  0 */ { 3964, 0, 2 }, /* ManagedScalingStatus */
-    /*  1 */ { 4002, 2, 2 }, /* ManagedTerminationProtection */
-    /*  2 */ { 4031, 4, 2 }, /* ManagedDraining */
-    /*  3 */ { 4047, 6, 1 }, /* ClusterSettingName */
-    /*  4 */ { 4096, 7, 3 }, /* ExecuteCommandLogging */
-    /*  5 */ { 4140, 10, 4 }, /* LaunchType */
-    /*  6 */ { 4190, 14, 2 }, /* PlacementConstraintType */
-    /*  7 */ { 4240, 16, 3 }, /* PlacementStrategyType */
-    /*  8 */ { 4284, 19, 2 }, /* AssignPublicIp */
-    /*  9 */ { 4299, 21, 2 }, /* SchedulingStrategy */
-    /* 10 */ { 4333, 23, 3 }, /* DeploymentControllerType */
-    /* 11 */ { 4374, 26, 3 }, /* PropagateTags */
-    /* 12 */ { 4412, 29, 8 }, /* LogDriver */
-    /* 13 */ { 4488, 37, 1 }, /* EBSResourceType */
-    /* 14 */ { 4511, 38, 4 }, /* TaskFilesystemType */
-    /* 15 */ { 4549, 42, 1 }, /* ScaleUnit */
-    /* 16 */ { 4567, 43, 11 }, /* SettingName */
-    /* 17 */ { 4796, 54, 1 }, /* TargetType */
-    /* 18 */ { 4826, 55, 1 }, /* CapacityProviderField */
-    /* 19 */ { 4853, 56, 5 }, /* ClusterField */
-    /* 20 */ { 4913, 61, 2 }, /* ContainerInstanceField */
-    /* 21 */ { 4962, 63, 1 }, /* ServiceField */
-    /* 22 */ { 4975, 64, 1 }, /* TaskDefinitionField */
-    /* 23 */ { 4995, 65, 1 }, /* TaskSetField */
-    /* 24 */ { 5008, 66, 1 }, /* TaskField */
-    /* 25 */ { 5018, 67, 5 }, /* ContainerInstanceStatus */
-    /* 26 */ { 5104, 72, 3 }, /* TaskDefinitionFamilyStatus */
-    /* 27 */ { 5144, 75, 3 }, /* TaskDefinitionStatus */
-    /* 28 */ { 5184, 78, 2 }, /* SortOrder */
-    /* 29 */ { 5203, 80, 3 }, /* DesiredStatus */
-    /* 30 */ { 5241, 83, 2 }, /* PlatformDeviceType */
-    /* 31 */ { 5278, 85, 4 }, /* NetworkMode */
-    /* 32 */ { 5309, 89, 2 }, /* TransportProtocol */
-    /* 33 */ { 5335, 91, 3 }, /* ApplicationProtocol */
-    /* 34 */ { 5371, 94, 1 }, /* EnvironmentFileType */
-    /* 35 */ { 5394, 95, 3 }, /* DeviceCgroupPermission */
-    /* 36 */ { 5434, 98, 4 }, /* ContainerCondition */
-    /* 37 */ { 5484, 102, 15 }, /* UlimitName */
-    /* 38 */ { 5587, 117, 3 }, /* ResourceType */
-    /* 39 */ { 5634, 120, 2 }, /* FirelensConfigurationType */
-    /* 40 */ { 5670, 122, 2 }, /* Scope */
-    /* 41 */ { 5683, 124, 2 }, /* EFSTransitEncryption */
-    /* 42 */ { 5704, 126, 2 }, /* EFSAuthorizationConfigIAM */
-    /* 43 */ { 5730, 128, 1 }, /* TaskDefinitionPlacementConstraintType */
-    /* 44 */ { 5768, 129, 4 }, /* Compatibility */
-    /* 45 */ { 5782, 133, 2 }, /* PidMode */
-    /* 46 */ { 5790, 135, 3 }, /* IpcMode */
-    /* 47 */ { 5798, 138, 1 }, /* ProxyConfigurationType */
-    /* 48 */ { 5829, 139, 2 }, /* CPUArchitecture */
-    /* 49 */ { 5858, 141, 10 }, /* OSFamily */
-    /* 50 */ { 6098, 151, 1 }, /* ManagedAgentName */
+    /*  0 */ { 4004, 0, 2 }, /* ManagedScalingStatus */
+    /*  1 */ { 4042, 2, 2 }, /* ManagedTerminationProtection */
+    /*  2 */ { 4071, 4, 2 }, /* ManagedDraining */
+    /*  3 */ { 4096, 6, 1 }, /* ClusterSettingName */
+    /*  4 */ { 4133, 7, 3 }, /* ExecuteCommandLogging */
+    /*  5 */ { 4177, 10, 4 }, /* LaunchType */
+    /*  6 */ { 4227, 14, 2 }, /* PlacementConstraintType */
+    /*  7 */ { 4277, 16, 3 }, /* PlacementStrategyType */
+    /*  8 */ { 4321, 19, 2 }, /* AssignPublicIp */
+    /*  9 */ { 4336, 21, 2 }, /* SchedulingStrategy */
+    /* 10 */ { 4370, 23, 3 }, /* DeploymentControllerType */
+    /* 11 */ { 4411, 26, 3 }, /* PropagateTags */
+    /* 12 */ { 4449, 29, 8 }, /* LogDriver */
+    /* 13 */ { 4525, 37, 1 }, /* EBSResourceType */
+    /* 14 */ { 4548, 38, 4 }, /* TaskFilesystemType */
+    /* 15 */ { 4586, 42, 1 }, /* ScaleUnit */
+    /* 16 */ { 4604, 43, 11 }, /* SettingName */
+    /* 17 */ { 4833, 54, 1 }, /* TargetType */
+    /* 18 */ { 4863, 55, 1 }, /* CapacityProviderField */
+    /* 19 */ { 4890, 56, 5 }, /* ClusterField */
+    /* 20 */ { 4950, 61, 2 }, /* ContainerInstanceField */
+    /* 21 */ { 4999, 63, 1 }, /* ServiceField */
+    /* 22 */ { 5012, 64, 1 }, /* TaskDefinitionField */
+    /* 23 */ { 5032, 65, 1 }, /* TaskSetField */
+    /* 24 */ { 5045, 66, 1 }, /* TaskField */
+    /* 25 */ { 5055, 67, 5 }, /* ContainerInstanceStatus */
+    /* 26 */ { 5141, 72, 3 }, /* TaskDefinitionFamilyStatus */
+    /* 27 */ { 5181, 75, 3 }, /* TaskDefinitionStatus */
+    /* 28 */ { 5221, 78, 2 }, /* SortOrder */
+    /* 29 */ { 5240, 80, 3 }, /* DesiredStatus */
+    /* 30 */ { 5278, 83, 2 }, /* PlatformDeviceType */
+    /* 31 */ { 5315, 85, 4 }, /* NetworkMode */
+    /* 32 */ { 5346, 89, 2 }, /* TransportProtocol */
+    /* 33 */ { 5372, 91, 3 }, /* ApplicationProtocol */
+    /* 34 */ { 5408, 94, 1 }, /* EnvironmentFileType */
+    /* 35 */ { 5431, 95, 3 }, /* DeviceCgroupPermission */
+    /* 36 */ { 5471, 98, 4 }, /* ContainerCondition */
+    /* 37 */ { 5521, 102, 15 }, /* UlimitName */
+    /* 38 */ { 5624, 117, 3 }, /* ResourceType */
+    /* 39 */ { 5671, 120, 2 }, /* FirelensConfigurationType */
+    /* 40 */ { 5707, 122, 2 }, /* Scope */
+    /* 41 */ { 5720, 124, 2 }, /* EFSTransitEncryption */
+    /* 42 */ { 5741, 126, 2 }, /* EFSAuthorizationConfigIAM */
+    /* 43 */ { 5767, 128, 1 }, /* TaskDefinitionPlacementConstraintType */
+    /* 44 */ { 5805, 129, 4 }, /* Compatibility */
+    /* 45 */ { 5819, 133, 2 }, /* PidMode */
+    /* 46 */ { 5827, 135, 3 }, /* IpcMode */
+    /* 47 */ { 5835, 138, 1 }, /* ProxyConfigurationType */
+    /* 48 */ { 5866, 139, 2 }, /* CPUArchitecture */
+    /* 49 */ { 5895, 141, 10 }, /* OSFamily */
+    /* 50 */ { 6144, 151, 1 }, /* ManagedAgentName */
 };
 
 const ecs_shape_text ecs_shape__enum_values[152] = {
-    { 3985, 8 }, /* DISABLED */
-    { 3994, 7 }, /* ENABLED */
-    { 3985, 8 }, /* DISABLED */
-    { 3994, 7 }, /* ENABLED */
-    { 3985, 8 }, /* DISABLED */
-    { 3994, 7 }, /* ENABLED */
-    { 4066, 17 }, /* containerInsights */
-    { 4118, 7 }, /* DEFAULT */
-    { 4126, 4 }, /* NONE */
-    { 4131, 8 }, /* OVERRIDE */
-    { 4151, 3 }, /* EC2 */
-    { 4155, 8 }, /* EXTERNAL */
-    { 4164, 7 }, /* FARGATE */
-    { 4172, 17 }, /* MANAGED_INSTANCES */
-    { 4214, 16 }, /* distinctInstance */
-    { 4231, 8 }, /* memberOf */
-    { 4262, 7 }, /* binpack */
-    { 4270, 6 }, /* random */
-    { 4277, 6 }, /* spread */
-    { 3985, 8 }, /* DISABLED */
-    { 3994, 7 }, /* ENABLED */
-    { 4318, 6 }, /* DAEMON */
-    { 4325, 7 }, /* REPLICA */
-    { 4358, 11 }, /* CODE_DEPLOY */
-    { 4370, 3 }, /* ECS */
-    { 4155, 8 }, /* EXTERNAL */
-    { 4126, 4 }, /* NONE */
-    { 4388, 7 }, /* SERVICE */
-    { 4396, 15 }, /* TASK_DEFINITION */
-    { 4422, 11 }, /* awsfirelens */
-    { 4434, 7 }, /* awslogs */
-    { 4442, 7 }, /* fluentd */
-    { 4450, 4 }, /* gelf */
-    { 4455, 8 }, /* journald */
-    { 4464, 9 }, /* json-file */
-    { 4474, 6 }, /* splunk */
-    { 4481, 6 }, /* syslog */
-    { 4504, 6 }, /* volume */
-    { 4530, 4 }, /* ext3 */
-    { 4535, 4 }, /* ext4 */
-    { 4540, 4 }, /* ntfs */
-    { 4545, 3 }, /* xfs */
-    { 4559, 7 }, /* PERCENT */
-    { 4579, 14 }, /* awsvpcTrunking */
-    { 4066, 17 }, /* containerInsights */
-    { 4594, 30 }, /* containerInstanceLongArnFormat */
-    { 4625, 20 }, /* defaultLogDriverMode */
-    { 4646, 19 }, /* fargateEventWindows */
-    { 4666, 15 }, /* fargateFIPSMode */
-    { 4682, 31 }, /* fargateTaskRetirementWaitPeriod */
-    { 4714, 17 }, /* guardDutyActivate */
-    { 4732, 20 }, /* serviceLongArnFormat */
-    { 4753, 24 }, /* tagResourceAuthorization */
-    { 4778, 17 }, /* taskLongArnFormat */
-    { 4807, 18 }, /* container-instance */
-    { 4848, 4 }, /* TAGS */
-    { 4866, 11 }, /* ATTACHMENTS */
-    { 4878, 14 }, /* CONFIGURATIONS */
-    { 4893, 8 }, /* SETTINGS */
-    { 4902, 10 }, /* STATISTICS */
-    { 4848, 4 }, /* TAGS */
-    { 4936, 25 }, /* CONTAINER_INSTANCE_HEALTH */
-    { 4848, 4 }, /* TAGS */
-    { 4848, 4 }, /* TAGS */
-    { 4848, 4 }, /* TAGS */
-    { 4848, 4 }, /* TAGS */
-    { 4848, 4 }, /* TAGS */
-    { 5042, 6 }, /* ACTIVE */
-    { 5049, 13 }, /* DEREGISTERING */
-    { 5063, 8 }, /* DRAINING */
-    { 5072, 11 }, /* REGISTERING */
-    { 5084, 19 }, /* REGISTRATION_FAILED */
-    { 5042, 6 }, /* ACTIVE */
-    { 5131, 3 }, /* ALL */
-    { 5135, 8 }, /* INACTIVE */
-    { 5042, 6 }, /* ACTIVE */
-    { 5165, 18 }, /* DELETE_IN_PROGRESS */
-    { 5135, 8 }, /* INACTIVE */
-    { 5194, 3 }, /* ASC */
-    { 5198, 4 }, /* DESC */
-    { 5217, 7 }, /* PENDING */
-    { 5225, 7 }, /* RUNNING */
-    { 5233, 7 }, /* STOPPED */
-    { 5260, 3 }, /* GPU */
-    { 5264, 13 }, /* NEURON_DEVICE */
-    { 5290, 6 }, /* awsvpc */
-    { 5297, 6 }, /* bridge */
-    { 3187, 4 }, /* host */
-    { 5304, 4 }, /* none */
-    { 5327, 3 }, /* tcp */
-    { 5331, 3 }, /* udp */
-    { 5355, 4 }, /* grpc */
-    { 5360, 4 }, /* http */
-    { 5365, 5 }, /* http2 */
-    { 5391, 2 }, /* s3 */
-    { 5417, 5 }, /* mknod */
-    { 5423, 4 }, /* read */
-    { 5428, 5 }, /* write */
-    { 5453, 8 }, /* COMPLETE */
-    { 5462, 7 }, /* HEALTHY */
-    { 5470, 5 }, /* START */
-    { 5476, 7 }, /* SUCCESS */
-    { 5495, 4 }, /* core */
-    { 2567, 3 }, /* cpu */
-    { 5500, 4 }, /* data */
-    { 5505, 5 }, /* fsize */
-    { 5511, 5 }, /* locks */
-    { 5517, 7 }, /* memlock */
-    { 5525, 8 }, /* msgqueue */
-    { 5534, 4 }, /* nice */
-    { 5539, 6 }, /* nofile */
-    { 5546, 5 }, /* nproc */
-    { 5552, 3 }, /* rss */
-    { 5556, 6 }, /* rtprio */
-    { 5563, 6 }, /* rttime */
-    { 5570, 10 }, /* sigpending */
-    { 5581, 5 }, /* stack */
-    { 5260, 3 }, /* GPU */
-    { 5600, 20 }, /* InferenceAccelerator */
-    { 5621, 12 }, /* NeuronDevice */
-    { 5660, 9 }, /* fluentbit */
-    { 4442, 7 }, /* fluentd */
-    { 5676, 6 }, /* shared */
-    { 1826, 4 }, /* task */
-    { 3985, 8 }, /* DISABLED */
-    { 3994, 7 }, /* ENABLED */
-    { 3985, 8 }, /* DISABLED */
-    { 3994, 7 }, /* ENABLED */
-    { 4231, 8 }, /* memberOf */
-    { 4151, 3 }, /* EC2 */
-    { 4155, 8 }, /* EXTERNAL */
-    { 4164, 7 }, /* FARGATE */
-    { 4172, 17 }, /* MANAGED_INSTANCES */
-    { 3187, 4 }, /* host */
-    { 1826, 4 }, /* task */
-    { 3187, 4 }, /* host */
-    { 5304, 4 }, /* none */
-    { 1826, 4 }, /* task */
-    { 5821, 7 }, /* APPMESH */
-    { 5845, 5 }, /* ARM64 */
-    { 5851, 6 }, /* X86_64 */
-    { 5867, 5 }, /* LINUX */
-    { 5873, 24 }, /* WINDOWS_SERVER_2004_CORE */
-    { 5898, 24 }, /* WINDOWS_SERVER_2016_FULL */
-    { 5923, 24 }, /* WINDOWS_SERVER_2019_CORE */
-    { 5948, 24 }, /* WINDOWS_SERVER_2019_FULL */
-    { 5973, 24 }, /* WINDOWS_SERVER_2022_CORE */
-    { 5998, 24 }, /* WINDOWS_SERVER_2022_FULL */
-    { 6023, 24 }, /* WINDOWS_SERVER_2025_CORE */
-    { 6048, 24 }, /* WINDOWS_SERVER_2025_FULL */
-    { 6073, 24 }, /* WINDOWS_SERVER_20H2_CORE */
-    { 6115, 19 }, /* ExecuteCommandAgent */
+    { 4025, 8 }, /* DISABLED */
+    { 4034, 7 }, /* ENABLED */
+    { 4025, 8 }, /* DISABLED */
+    { 4034, 7 }, /* ENABLED */
+    { 4025, 8 }, /* DISABLED */
+    { 4034, 7 }, /* ENABLED */
+    { 4115, 17 }, /* containerInsights */
+    { 4155, 7 }, /* DEFAULT */
+    { 4163, 4 }, /* NONE */
+    { 4168, 8 }, /* OVERRIDE */
+    { 4188, 3 }, /* EC2 */
+    { 4192, 8 }, /* EXTERNAL */
+    { 4201, 7 }, /* FARGATE */
+    { 4209, 17 }, /* MANAGED_INSTANCES */
+    { 4251, 16 }, /* distinctInstance */
+    { 4268, 8 }, /* memberOf */
+    { 4299, 7 }, /* binpack */
+    { 4307, 6 }, /* random */
+    { 4314, 6 }, /* spread */
+    { 4025, 8 }, /* DISABLED */
+    { 4034, 7 }, /* ENABLED */
+    { 4355, 6 }, /* DAEMON */
+    { 4362, 7 }, /* REPLICA */
+    { 4395, 11 }, /* CODE_DEPLOY */
+    { 4407, 3 }, /* ECS */
+    { 4192, 8 }, /* EXTERNAL */
+    { 4163, 4 }, /* NONE */
+    { 4425, 7 }, /* SERVICE */
+    { 4433, 15 }, /* TASK_DEFINITION */
+    { 4459, 11 }, /* awsfirelens */
+    { 4471, 7 }, /* awslogs */
+    { 4479, 7 }, /* fluentd */
+    { 4487, 4 }, /* gelf */
+    { 4492, 8 }, /* journald */
+    { 4501, 9 }, /* json-file */
+    { 4511, 6 }, /* splunk */
+    { 4518, 6 }, /* syslog */
+    { 4541, 6 }, /* volume */
+    { 4567, 4 }, /* ext3 */
+    { 4572, 4 }, /* ext4 */
+    { 4577, 4 }, /* ntfs */
+    { 4582, 3 }, /* xfs */
+    { 4596, 7 }, /* PERCENT */
+    { 4616, 14 }, /* awsvpcTrunking */
+    { 4115, 17 }, /* containerInsights */
+    { 4631, 30 }, /* containerInstanceLongArnFormat */
+    { 4662, 20 }, /* defaultLogDriverMode */
+    { 4683, 19 }, /* fargateEventWindows */
+    { 4703, 15 }, /* fargateFIPSMode */
+    { 4719, 31 }, /* fargateTaskRetirementWaitPeriod */
+    { 4751, 17 }, /* guardDutyActivate */
+    { 4769, 20 }, /* serviceLongArnFormat */
+    { 4790, 24 }, /* tagResourceAuthorization */
+    { 4815, 17 }, /* taskLongArnFormat */
+    { 4844, 18 }, /* container-instance */
+    { 4885, 4 }, /* TAGS */
+    { 4903, 11 }, /* ATTACHMENTS */
+    { 4915, 14 }, /* CONFIGURATIONS */
+    { 4930, 8 }, /* SETTINGS */
+    { 4939, 10 }, /* STATISTICS */
+    { 4885, 4 }, /* TAGS */
+    { 4973, 25 }, /* CONTAINER_INSTANCE_HEALTH */
+    { 4885, 4 }, /* TAGS */
+    { 4885, 4 }, /* TAGS */
+    { 4885, 4 }, /* TAGS */
+    { 4885, 4 }, /* TAGS */
+    { 4885, 4 }, /* TAGS */
+    { 5079, 6 }, /* ACTIVE */
+    { 5086, 13 }, /* DEREGISTERING */
+    { 5100, 8 }, /* DRAINING */
+    { 5109, 11 }, /* REGISTERING */
+    { 5121, 19 }, /* REGISTRATION_FAILED */
+    { 5079, 6 }, /* ACTIVE */
+    { 5168, 3 }, /* ALL */
+    { 5172, 8 }, /* INACTIVE */
+    { 5079, 6 }, /* ACTIVE */
+    { 5202, 18 }, /* DELETE_IN_PROGRESS */
+    { 5172, 8 }, /* INACTIVE */
+    { 5231, 3 }, /* ASC */
+    { 5235, 4 }, /* DESC */
+    { 5254, 7 }, /* PENDING */
+    { 5262, 7 }, /* RUNNING */
+    { 5270, 7 }, /* STOPPED */
+    { 5297, 3 }, /* GPU */
+    { 5301, 13 }, /* NEURON_DEVICE */
+    { 5327, 6 }, /* awsvpc */
+    { 5334, 6 }, /* bridge */
+    { 3227, 4 }, /* host */
+    { 5341, 4 }, /* none */
+    { 5364, 3 }, /* tcp */
+    { 5368, 3 }, /* udp */
+    { 5392, 4 }, /* grpc */
+    { 5397, 4 }, /* http */
+    { 5402, 5 }, /* http2 */
+    { 5428, 2 }, /* s3 */
+    { 5454, 5 }, /* mknod */
+    { 5460, 4 }, /* read */
+    { 5465, 5 }, /* write */
+    { 5490, 8 }, /* COMPLETE */
+    { 5499, 7 }, /* HEALTHY */
+    { 5507, 5 }, /* START */
+    { 5513, 7 }, /* SUCCESS */
+    { 5532, 4 }, /* core */
+    { 2607, 3 }, /* cpu */
+    { 5537, 4 }, /* data */
+    { 5542, 5 }, /* fsize */
+    { 5548, 5 }, /* locks */
+    { 5554, 7 }, /* memlock */
+    { 5562, 8 }, /* msgqueue */
+    { 5571, 4 }, /* nice */
+    { 5576, 6 }, /* nofile */
+    { 5583, 5 }, /* nproc */
+    { 5589, 3 }, /* rss */
+    { 5593, 6 }, /* rtprio */
+    { 5600, 6 }, /* rttime */
+    { 5607, 10 }, /* sigpending */
+    { 5618, 5 }, /* stack */
+    { 5297, 3 }, /* GPU */
+    { 5637, 20 }, /* InferenceAccelerator */
+    { 5658, 12 }, /* NeuronDevice */
+    { 5697, 9 }, /* fluentbit */
+    { 4479, 7 }, /* fluentd */
+    { 5713, 6 }, /* shared */
+    { 1868, 4 }, /* task */
+    { 4025, 8 }, /* DISABLED */
+    { 4034, 7 }, /* ENABLED */
+    { 4025, 8 }, /* DISABLED */
+    { 4034, 7 }, /* ENABLED */
+    { 4268, 8 }, /* memberOf */
+    { 4188, 3 }, /* EC2 */
+    { 4192, 8 }, /* EXTERNAL */
+    { 4201, 7 }, /* FARGATE */
+    { 4209, 17 }, /* MANAGED_INSTANCES */
+    { 3227, 4 }, /* host */
+    { 1868, 4 }, /* task */
+    { 3227, 4 }, /* host */
+    { 5341, 4 }, /* none */
+    { 1868, 4 }, /* task */
+    { 5858, 7 }, /* APPMESH */
+    { 5882, 5 }, /* ARM64 */
+    { 5888, 6 }, /* X86_64 */
+    { 5904, 5 }, /* LINUX */
+    { 5910, 24 }, /* WINDOWS_SERVER_2004_CORE */
+    { 5935, 24 }, /* WINDOWS_SERVER_2016_FULL */
+    { 5960, 24 }, /* WINDOWS_SERVER_2019_CORE */
+    { 5985, 24 }, /* WINDOWS_SERVER_2019_FULL */
+    { 6010, 24 }, /* WINDOWS_SERVER_2022_CORE */
+    { 6035, 24 }, /* WINDOWS_SERVER_2022_FULL */
+    { 6060, 24 }, /* WINDOWS_SERVER_2025_CORE */
+    { 6085, 24 }, /* WINDOWS_SERVER_2025_FULL */
+    { 6110, 24 }, /* WINDOWS_SERVER_20H2_CORE */
+    { 6161, 19 }, /* ExecuteCommandAgent */
 };
 
 /* Sorted by name (bytewise), for binary search. */
 const uint16_t ecs_shape__n_actions = 56;
 const ecs_shape_action ecs_shape__actions[56] = {
-    { 6144, 22, 9 }, /* CreateCapacityProvider */
-    { 6167, 13, 23 }, /* CreateCluster */
-    { 6181, 13, 65 }, /* CreateService */
-    { 6195, 13, 69 }, /* CreateTaskSet */
-    { 6209, 20, 71 }, /* DeleteAccountSetting */
-    { 6230, 16, 75 }, /* DeleteAttributes */
-    { 6247, 22, 76 }, /* DeleteCapacityProvider */
-    { 6270, 13, 77 }, /* DeleteCluster */
-    { 6284, 13, 78 }, /* DeleteService */
-    { 6298, 21, 79 }, /* DeleteTaskDefinitions */
-    { 6320, 13, 80 }, /* DeleteTaskSet */
-    { 6334, 27, 81 }, /* DeregisterContainerInstance */
-    { 6362, 24, 82 }, /* DeregisterTaskDefinition */
-    { 6387, 25, 85 }, /* DescribeCapacityProviders */
-    { 6413, 16, 88 }, /* DescribeClusters */
-    { 6430, 26, 91 }, /* DescribeContainerInstances */
-    { 6457, 16, 94 }, /* DescribeServices */
-    { 6474, 22, 97 }, /* DescribeTaskDefinition */
-    { 6497, 16, 100 }, /* DescribeTaskSets */
-    { 6514, 13, 103 }, /* DescribeTasks */
-    { 6528, 20, 104 }, /* DiscoverPollEndpoint */
-    { 6549, 14, 105 }, /* ExecuteCommand */
-    { 6564, 17, 106 }, /* GetTaskProtection */
-    { 6582, 19, 107 }, /* ListAccountSettings */
-    { 6602, 14, 108 }, /* ListAttributes */
-    { 6617, 12, 109 }, /* ListClusters */
-    { 6630, 22, 111 }, /* ListContainerInstances */
-    { 6653, 12, 112 }, /* ListServices */
-    { 6666, 23, 113 }, /* ListServicesByNamespace */
-    { 6690, 19, 114 }, /* ListTagsForResource */
-    { 6710, 26, 116 }, /* ListTaskDefinitionFamilies */
-    { 6737, 19, 119 }, /* ListTaskDefinitions */
-    { 6757, 9, 121 }, /* ListTasks */
-    { 6767, 17, 122 }, /* PutAccountSetting */
-    { 6785, 24, 123 }, /* PutAccountSettingDefault */
-    { 6810, 13, 75 }, /* PutAttributes */
-    { 6824, 27, 124 }, /* PutClusterCapacityProviders */
-    { 6852, 25, 132 }, /* RegisterContainerInstance */
-    { 6878, 22, 202 }, /* RegisterTaskDefinition */
-    { 6901, 7, 212 }, /* RunTask */
-    { 6909, 9, 213 }, /* StartTask */
-    { 6919, 8, 214 }, /* StopTask */
-    { 6928, 28, 217 }, /* SubmitAttachmentStateChanges */
-    { 6957, 26, 220 }, /* SubmitContainerStateChange */
-    { 6984, 21, 227 }, /* SubmitTaskStateChange */
-    { 7006, 11, 228 }, /* TagResource */
-    { 7018, 13, 229 }, /* UntagResource */
-    { 7032, 22, 231 }, /* UpdateCapacityProvider */
-    { 7055, 13, 232 }, /* UpdateCluster */
-    { 7069, 21, 233 }, /* UpdateClusterSettings */
-    { 7091, 20, 234 }, /* UpdateContainerAgent */
-    { 7112, 29, 235 }, /* UpdateContainerInstancesState */
-    { 7142, 13, 236 }, /* UpdateService */
-    { 7156, 27, 237 }, /* UpdateServicePrimaryTaskSet */
-    { 7184, 20, 238 }, /* UpdateTaskProtection */
-    { 7205, 13, 239 }, /* UpdateTaskSet */
+    { 6181, 22, 9 }, /* CreateCapacityProvider */
+    { 6204, 13, 23 }, /* CreateCluster */
+    { 6218, 13, 66 }, /* CreateService */
+    { 6232, 13, 70 }, /* CreateTaskSet */
+    { 6246, 20, 72 }, /* DeleteAccountSetting */
+    { 6267, 16, 76 }, /* DeleteAttributes */
+    { 6284, 22, 77 }, /* DeleteCapacityProvider */
+    { 6307, 13, 78 }, /* DeleteCluster */
+    { 6321, 13, 79 }, /* DeleteService */
+    { 6335, 21, 80 }, /* DeleteTaskDefinitions */
+    { 6357, 13, 81 }, /* DeleteTaskSet */
+    { 6371, 27, 82 }, /* DeregisterContainerInstance */
+    { 6399, 24, 83 }, /* DeregisterTaskDefinition */
+    { 6424, 25, 86 }, /* DescribeCapacityProviders */
+    { 6450, 16, 89 }, /* DescribeClusters */
+    { 6467, 26, 92 }, /* DescribeContainerInstances */
+    { 6494, 16, 95 }, /* DescribeServices */
+    { 6511, 22, 98 }, /* DescribeTaskDefinition */
+    { 6534, 16, 101 }, /* DescribeTaskSets */
+    { 6551, 13, 104 }, /* DescribeTasks */
+    { 6565, 20, 105 }, /* DiscoverPollEndpoint */
+    { 6586, 14, 106 }, /* ExecuteCommand */
+    { 6601, 17, 107 }, /* GetTaskProtection */
+    { 6619, 19, 108 }, /* ListAccountSettings */
+    { 6639, 14, 109 }, /* ListAttributes */
+    { 6654, 12, 110 }, /* ListClusters */
+    { 6667, 22, 112 }, /* ListContainerInstances */
+    { 6690, 12, 113 }, /* ListServices */
+    { 6703, 23, 114 }, /* ListServicesByNamespace */
+    { 6727, 19, 115 }, /* ListTagsForResource */
+    { 6747, 26, 117 }, /* ListTaskDefinitionFamilies */
+    { 6774, 19, 120 }, /* ListTaskDefinitions */
+    { 6794, 9, 122 }, /* ListTasks */
+    { 6804, 17, 123 }, /* PutAccountSetting */
+    { 6822, 24, 124 }, /* PutAccountSettingDefault */
+    { 6847, 13, 76 }, /* PutAttributes */
+    { 6861, 27, 125 }, /* PutClusterCapacityProviders */
+    { 6889, 25, 133 }, /* RegisterContainerInstance */
+    { 6915, 22, 203 }, /* RegisterTaskDefinition */
+    { 6938, 7, 213 }, /* RunTask */
+    { 6946, 9, 214 }, /* StartTask */
+    { 6956, 8, 215 }, /* StopTask */
+    { 6965, 28, 218 }, /* SubmitAttachmentStateChanges */
+    { 6994, 26, 221 }, /* SubmitContainerStateChange */
+    { 7021, 21, 228 }, /* SubmitTaskStateChange */
+    { 7043, 11, 229 }, /* TagResource */
+    { 7055, 13, 230 }, /* UntagResource */
+    { 7069, 22, 232 }, /* UpdateCapacityProvider */
+    { 7092, 13, 233 }, /* UpdateCluster */
+    { 7106, 21, 234 }, /* UpdateClusterSettings */
+    { 7128, 20, 235 }, /* UpdateContainerAgent */
+    { 7149, 29, 236 }, /* UpdateContainerInstancesState */
+    { 7179, 13, 237 }, /* UpdateService */
+    { 7193, 27, 238 }, /* UpdateServicePrimaryTaskSet */
+    { 7221, 20, 239 }, /* UpdateTaskProtection */
+    { 7242, 13, 240 }, /* UpdateTaskSet */
 };

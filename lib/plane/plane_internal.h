@@ -295,6 +295,10 @@ typedef struct ecs_service {
     uint32_t desired;
     uint32_t min_pct, max_pct;
     bool breaker_enable, breaker_rollback;
+    bool breaker_cumulative;      /* resetOnHealthyTask false */
+    uint8_t breaker_kind;         /* thresholdConfiguration.type: 0 default (BOUNDED_PERCENT 50),
+                                     1 BOUNDED_PERCENT, 2 UNBOUNDED_PERCENT, 3 COUNT */
+    uint32_t breaker_value;       /* thresholdConfiguration.value */
     ecs_str *alarm_names;         /* deploymentConfiguration.alarms */
     size_t nalarm_names;
     bool alarms_enable, alarms_rollback;

@@ -847,11 +847,18 @@ static void register_targets(ecs_plane *pl, ecs_service *s)
     }
 }
 
-/* The circuit breaker's threshold (spec 4.5): ceil(D / 2) within [3, 200]. */
-static uint32_t breaker_threshold(uint32_t d)
+/* The circuit breaker's threshold (spec 4.5): by default (and for
+ * BOUNDED_PERCENT) ceil(D x value / 100) within [3, 200] with value 50;
+ * UNBOUNDED_PERCENT without the bounds (at least 1); COUNT the value. */
+static uint32_t breaker_threshold(const ecs_service *s)
 {
-    uint32_t t = (d + 1) / 2;
-    return t < 3 ? 3 : t > 200 ? 200 : t;
+    uint64_t pct = s->breaker_kind == 0 ? 50 : s->breaker_value;
+    uint64_t t = ((uint64_t)s->desired * pct + 99) / 100;
+    switch (s->breaker_kind) {
+    case 2: return t < 1 ? 1 : (uint32_t)(t > UINT32_MAX ? UINT32_MAX : t);
+    case 3: return s->breaker_value;
+    default: return t < 3 ? 3 : t > 200 ? 200 : (uint32_t)t;
+    }
 }
 
 /* Did a watched alarm go into ALARM after deployment d began (so that a
@@ -908,10 +915,11 @@ static void check_breaker(ecs_plane *pl, ecs_service *s)
         ecs_task *t = s->tasks[i];
         if (t->dep_seq == p->seq && !t->ever_healthy && ecs_plane__task_counts_healthy(pl, t)) {
             t->ever_healthy = true;
-            p->failed_tasks = 0; /* resetOnHealthyTask (the default) */
+            if (!s->breaker_cumulative)
+                p->failed_tasks = 0; /* resetOnHealthyTask (the default) */
         }
     }
-    if (s->breaker_enable && p->failed_tasks >= breaker_threshold(s->desired))
+    if (s->breaker_enable && p->failed_tasks >= breaker_threshold(s))
         fail_deployment(pl, s, p->any_running ? "tasks failed health checks." : "tasks failed to start.",
                         s->breaker_rollback);
     else if (s->alarms_enable && alarm_on(pl, s, p)) {

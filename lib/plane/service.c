@@ -331,6 +331,19 @@ ecs_status ecs_plane__write_service(const ecs_plane *pl, ecs_json_writer *w, con
     ecs_json_write_bool(w, s->breaker_enable);
     KEY(w, "rollback");
     ecs_json_write_bool(w, s->breaker_rollback);
+    if (s->breaker_cumulative) {
+        KEY(w, "resetOnHealthyTask");
+        ecs_json_write_bool(w, false);
+    }
+    if (s->breaker_kind != 0) {
+        static const char *const kinds[] = { "", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT", "COUNT" };
+        KEY(w, "thresholdConfiguration");
+        ecs_json_write_obj_begin(w);
+        cstr_member(w, "type", kinds[s->breaker_kind & 3]);
+        KEY(w, "value");
+        ecs_json_write_int(w, s->breaker_value);
+        ecs_json_write_obj_end(w);
+    }
     ecs_json_write_obj_end(w);
     KEY(w, "maximumPercent");
     ecs_json_write_int(w, s->max_pct);

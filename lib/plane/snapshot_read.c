@@ -786,6 +786,16 @@ static bool read_deployment(rd *r, ecs_plane *pl, ecs_service *s, const ecs_json
     return true;
 }
 
+/* "brkKind" 0..3 and "brkValue". */
+static bool read_breaker_kind(rd *r, const ecs_json_val *o, ecs_service *s)
+{
+    int64_t k = 0;
+    if (!get_int(r, o, "brkKind", 0, 3, false, &k) || !get_u32(r, o, "brkValue", false, &s->breaker_value))
+        return false;
+    s->breaker_kind = (uint8_t)k;
+    return true;
+}
+
 /* A strategy [[provider, base, weight]...] (absent: none). */
 static bool read_strategy(rd *r, const ecs_json_val *o, const char *key, ecs_cp_item **out, size_t *nout)
 {
@@ -917,6 +927,7 @@ static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_va
         !read_strs(r, o, "alarms", 10, &s->alarm_names, &s->nalarm_names) ||
         !get_flag(r, o, "alarmsOn", &s->alarms_enable) || !get_flag(r, o, "alarmsRb", &s->alarms_rollback) ||
         !get_flag(r, o, "newOnly", &s->spread_new_only) || !read_completed(r, pl, o, s) ||
+        !get_flag(r, o, "brkCum", &s->breaker_cumulative) || !read_breaker_kind(r, o, s) ||
         !read_strategy(r, o, "cps", &s->strategy, &s->nstrategy))
         return false;
     if (s->name.len == 0 || s->arn.len == 0)

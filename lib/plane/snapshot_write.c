@@ -402,6 +402,9 @@ static void write_service(ecs_json_writer *w, const ecs_service *s)
     nz_member(w, "alarmsOn", s->alarms_enable ? 1 : 0);
     nz_member(w, "alarmsRb", s->alarms_rollback ? 1 : 0);
     nz_member(w, "newOnly", s->spread_new_only ? 1 : 0);
+    nz_member(w, "brkCum", s->breaker_cumulative ? 1 : 0);
+    nz_member(w, "brkKind", s->breaker_kind);
+    nz_member(w, "brkValue", s->breaker_value);
     strategy(w, "cps", s->strategy, s->nstrategy);
     if (s->completed_rev != NULL) {
         s_member(w, "doneFam", &s->completed_family->name);

@@ -1322,6 +1322,40 @@ static void test_services__manual_agents_get_orders(void **state)
     assert_string_not_equal(o[0].task_arn, arn);
 }
 
+/* deploymentCircuitBreaker.thresholdConfiguration and resetOnHealthyTask
+ * (newer than the API model libecs reads; accepted and echoed): COUNT 1
+ * fails the first deployment at its first failed start; UNBOUNDED_PERCENT
+ * 10 of D 20 is 2; a bad type is refused. */
+static void test_services__breaker_threshold_configuration(void **state)
+{
+    fx *f = *state;
+    cluster(f);
+    reg(f, "us-east-1a", "i-a1", 8192, 16384, "");
+    ok(f, "RegisterTaskDefinition", k_fail);
+    fails(f, "CreateService",
+          "{\"cluster\":\"c1\",\"serviceName\":\"x\",\"taskDefinition\":\"flaky\",\"desiredCount\":1,"
+          "\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+          "\"thresholdConfiguration\":{\"type\":\"SOMETIMES\",\"value\":1}}}}",
+          "InvalidParameterException", "thresholdConfiguration.type");
+    create(f, "one", "flaky", 1,
+           ",\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+           "\"resetOnHealthyTask\":false,\"thresholdConfiguration\":{\"type\":\"COUNT\",\"value\":1}}}");
+    assert_string_equal(str_at(f, "service.deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration.type"),
+                        "COUNT");
+    assert_int_equal(ecs_json_type_of(at(f, "service.deploymentConfiguration.deploymentCircuitBreaker.resetOnHealthyTask")),
+                     ECS_JSON_FALSE);
+    create(f, "pct", "flaky", 20,
+           ",\"deploymentConfiguration\":{\"deploymentCircuitBreaker\":{\"enable\":true,\"rollback\":false,"
+           "\"thresholdConfiguration\":{\"type\":\"UNBOUNDED_PERCENT\",\"value\":10}}}");
+    at_ms(f, 6 * SEC); /* the first launches failed at 5 s */
+    svc(f, "one");
+    assert_int_equal(int_at(f, "services.0.deployments.0.failedTasks"), 1);
+    assert_string_equal(str_at(f, "services.0.deployments.0.rolloutState"), "FAILED");
+    svc(f, "pct");
+    assert_true(int_at(f, "services.0.deployments.0.failedTasks") >= 2);
+    assert_string_equal(str_at(f, "services.0.deployments.0.rolloutState"), "FAILED");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1349,6 +1383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_services__rolling_deployment, setup_sim, teardown),
         cmocka_unit_test_setup_teardown(test_services__fargate_two_zones, setup_sim, teardown),
         cmocka_unit_test_setup_teardown(test_services__manual_agents_get_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_services__breaker_threshold_configuration, setup_sim, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
