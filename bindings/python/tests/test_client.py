@@ -245,6 +245,35 @@ class ScenarioTest(unittest.TestCase):
         self.assertEqual((described["desiredCount"], described["runningCount"]), (4, 4))
         self.assertEqual(ecs.cluster_infos()[0].active_services, 1)
 
+        # A rolling deployment of a new revision: a second deployment while
+        # it rolls, the new revision alone once services_stable says so.
+        web2 = copy.deepcopy(WEB_TASKDEF)
+        web2["containerDefinitions"][0]["image"] = web2["containerDefinitions"][0]["image"] + "-v2"
+        rev2 = ecs.register_task_definition(**web2)["taskDefinition"]["taskDefinitionArn"]
+        rolling = ecs.update_service(cluster="demo", service="web", taskDefinition=rev2,
+                                     deploymentConfiguration={"minimumHealthyPercent": 50,
+                                                              "maximumPercent": 150})["service"]
+        self.assertEqual(rolling["taskDefinition"], rev2)
+        self.assertEqual([d["status"] for d in rolling["deployments"]], ["PRIMARY", "ACTIVE"])
+        self.assertEqual(rolling["deployments"][0]["rolloutState"], "IN_PROGRESS")
+        ecs.step(1)
+        mid = ecs.describe_services(cluster="demo", services=["web"])["services"][0]
+        self.assertEqual(len(mid["deployments"]), 2)
+        live = sum(d["runningCount"] + d["pendingCount"] for d in mid["deployments"])
+        self.assertLessEqual(live, 6)  # maximumPercent 150 of 4
+        ecs.get_waiter("services_stable").wait(cluster="demo", services=["web"], WaiterConfig={"Delay": 5})
+        # the waiter looks at counts only (as boto3's does); COMPLETED also
+        # needs the new tasks healthy: 40 s RUNNING without health checks
+        ecs.step(60)
+        done = ecs.describe_services(cluster="demo", services=["web"])["services"][0]
+        self.assertEqual(len(done["deployments"]), 1)
+        self.assertEqual(done["deployments"][0]["taskDefinition"], rev2)
+        self.assertEqual(done["deployments"][0]["rolloutState"], "COMPLETED")
+        self.assertTrue(any("deployment completed." in e["message"] for e in done["events"]))
+        arns = ecs.list_tasks(cluster="demo", serviceName="web")["taskArns"]
+        self.assertEqual({t["taskDefinitionArn"] for t in ecs.describe_tasks(cluster="demo", tasks=arns)["tasks"]},
+                         {rev2})
+
         # Delete it (force: it still wants tasks) and wait for INACTIVE.
         deleted = ecs.delete_service(cluster="demo", service="web", force=True)["service"]
         self.assertEqual(deleted["status"], "DRAINING")
