@@ -1,8 +1,8 @@
 /**
  * @file ecs/plane.h
- * @brief The control plane: clusters, container instances and task
- *        definitions (and, as libecs grows, tasks and services) driven by
- *        ECS API calls in ECS's own JSON shapes.
+ * @brief The control plane: clusters, container instances, task
+ *        definitions, tasks, services and capacity providers, driven by ECS
+ *        API calls in ECS's own JSON shapes and by the step function.
  *
  * A plane is made from a context, a seed, a region and an account id. The
  * host feeds it ECS API actions with ecs_plane_call() (the action name, as
@@ -25,6 +25,39 @@
  */
 #ifndef ECS_PLANE_H
 #define ECS_PLANE_H
+
+/*
+ * Limits. Every request and every object is bounded, as ECS bounds them
+ * (its quotas, spec 6.1) or, where ECS is silent, by libecs; going past a
+ * limit is an ECS error (InvalidParameterException, ClientException or
+ * LimitExceededException) that names it, never a crash or a partial change.
+ *
+ *   requests        the context's max_json_bytes (default 64 MiB) and
+ *                   max_json_depth (512); a task definition 64 KiB of JSON;
+ *                   RunTask overrides 8 KiB
+ *   clusters        10,000 per plane
+ *   instances       5,000 per cluster (max_instances_per_cluster raises it);
+ *                   10 custom attributes and 100 reserved ports each
+ *   task defs       1,000,000 revisions per family; 10 containers each
+ *   tasks           RunTask 1..10 per call, StartTask 1..10 instances;
+ *                   DescribeTasks 100 per call
+ *   services        desiredCount 0..5,000; DescribeServices 10 per call;
+ *                   100 events kept; 5 load balancers; 10 alarms
+ *   placement       10 constraints (the task definition's included), 5
+ *                   strategies, memberOf expressions of 2,000 characters
+ *   networking      16 subnets and 5 security groups per awsvpc task
+ *   capacity        20 items per strategy, 20 providers per cluster,
+ *                   base 0..100,000, weight 0..1,000
+ *   strings         names 1..255 characters; tag keys 128, values 256, 50
+ *                   tags; group 255; startedBy 128 (StartTask 36); stop
+ *                   reasons 255; container reasons 1,024; clientToken 64
+ *                   (CreateService 36)
+ *   time            the clock is a signed 64-bit count of milliseconds and
+ *                   never runs backwards
+ *
+ * Resource arithmetic (CPU units, MiB, ports, counters) is done in 64-bit
+ * or checked 32-bit integers: no overflow on any input within these limits.
+ */
 
 #include <stdbool.h>
 #include <stddef.h>
