@@ -147,8 +147,10 @@ ECS_API ecs_status ecs_capacity_next(const ecs_capacity_item *items, size_t n, c
  * Which provider gives up a task on scale-in: the one furthest above the
  * share ecs_capacity_next() would give it of one task fewer (so bases are
  * the last to go), ties to the later item.
+ * It replays the apportionment of the tasks held, so its cost grows with
+ * their number (fine for the task counts of a service).
  * @return ECS_OK; ECS_E_CONFLICT when no provider holds a task;
- *         ECS_E_INVALID_ARG.
+ *         ECS_E_INVALID_ARG (NULL pointers, n 0 or above 64).
  */
 ECS_API ecs_status ecs_capacity_scale_in(const ecs_capacity_item *items, size_t n,
                                          const uint32_t *assigned, size_t *out);

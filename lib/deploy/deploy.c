@@ -151,16 +151,19 @@ ecs_status ecs_capacity_next(const ecs_capacity_item *items, size_t n, const uin
         }
     }
     for (size_t i = 0; i < n; i++) {
-        int64_t num_i, num_b;
+        uint64_t num_i, num_b;
         if (items[i].weight == 0)
             continue;
         if (best == SIZE_MAX) {
             best = i;
             continue;
         }
-        /* (a_i - b_i + 1) / w_i < (a_b - b_b + 1) / w_b, cross-multiplied */
-        num_i = ((int64_t)assigned[i] - (int64_t)items[i].base + 1) * (int64_t)items[best].weight;
-        num_b = ((int64_t)assigned[best] - (int64_t)items[best].base + 1) * (int64_t)items[i].weight;
+        /* (a_i - b_i + 1) / w_i < (a_b - b_b + 1) / w_b, cross-multiplied.
+         * Every base is met here (a >= b), so a - b + 1 is 1 .. 2^32 and a
+         * product with a weight (< 2^32) stays below 2^64: unsigned 64-bit
+         * arithmetic is exact where signed would overflow. */
+        num_i = ((uint64_t)assigned[i] - items[i].base + 1) * (uint64_t)items[best].weight;
+        num_b = ((uint64_t)assigned[best] - items[best].base + 1) * (uint64_t)items[i].weight;
         if (num_i < num_b || (num_i == num_b && items[i].weight > items[best].weight))
             best = i;
     }

@@ -1505,6 +1505,248 @@ static void test_deploy__lb_grace_period_delays_replacement(void **state)
     lb_unhealthy_case(*state, 60, 65);
 }
 
+/* ======================================================================== */
+/* PreviewDeployment and UpdateServiceOptions (extension actions)            */
+
+/* The room the plane counts for the service: its live tasks, and as many
+ * more tasks of 64 CPU units and 128 MiB as fit on the ACTIVE instances. */
+static int64_t room_for_web(fx *f)
+{
+    size_t ci = 0;
+    int64_t room;
+    ecs_instance_info ii;
+    assert_int_equal(ecs_plane_find_cluster(f->pl, "c1", 2, &ci), ECS_OK);
+    ok(f, "ListTasks", "{\"cluster\":\"c1\",\"serviceName\":\"web\",\"desiredStatus\":\"RUNNING\"}");
+    room = (int64_t)len_at(f, "taskArns");
+    for (size_t i = 0; i < ecs_plane_instance_count(f->pl, ci); i++) {
+        int64_t by_cpu, by_mem;
+        assert_int_equal(ecs_plane_instance_info(f->pl, ci, i, &ii), ECS_OK);
+        by_cpu = ii.cpu_remaining / 64;
+        by_mem = ii.memory_remaining / 128;
+        if (strcmp(ii.status, "ACTIVE") == 0)
+            room += by_cpu < by_mem ? by_cpu : by_mem;
+    }
+    return room;
+}
+
+/* PreviewDeployment's answer to req against ecs_deploy_preview(d, minp,
+ * maxp, the room); the plane unchanged (its snapshot byte-identical).
+ * Returns "completes". */
+static bool preview_is_planner(fx *f, const char *req, uint32_t d, uint32_t minp, uint32_t maxp)
+{
+    ecs_deploy_step st[64];
+    size_t n = 0;
+    const char *snap;
+    size_t sl;
+    char *before;
+    int64_t room = room_for_web(f);
+    ecs_status rc;
+    bool completes;
+    assert_int_equal(ecs_plane_snapshot(f->pl, &snap, &sl), ECS_OK);
+    before = malloc(sl + 1);
+    memcpy(before, snap, sl + 1);
+    ok(f, "PreviewDeployment", req);
+    assert_int_equal(int_at(f, "lower"), lower_of(d, minp));
+    assert_int_equal(int_at(f, "upper"), upper_of(d, maxp));
+    assert_int_equal(int_at(f, "capacity"), room);
+    rc = ecs_deploy_preview(d, minp, maxp, (uint32_t)room, st, 64, &n);
+    completes = ecs_json_type_of(at(f, "completes")) == ECS_JSON_TRUE;
+    assert_true(completes == (rc == ECS_OK));
+    assert_int_equal(len_at(f, "steps"), n);
+    for (size_t i = 0; i < n; i++) {
+        const ecs_json_val *s = ecs_json_arr_get(at(f, "steps"), i);
+        int64_t v[5];
+        static const char *const k[] = { "started", "stopped", "oldRunning", "newPending", "newHealthy" };
+        for (int j = 0; j < 5; j++)
+            assert_int_equal(ecs_json_get_int(ecs_json_obj_get(f->doc, s, k[j], strlen(k[j])), &v[j]), ECS_OK);
+        if (v[0] != st[i].started || v[1] != st[i].stopped || v[2] != st[i].old_running ||
+            v[3] != st[i].new_pending || v[4] != st[i].new_healthy)
+            fail_msg("%s step %zu: %lld %lld %lld %lld %lld, the planner says %u %u %u %u %u", req, i,
+                     (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3], (long long)v[4],
+                     st[i].started, st[i].stopped, st[i].old_running, st[i].new_pending, st[i].new_healthy);
+    }
+    assert_int_equal(ecs_plane_snapshot(f->pl, &snap, &sl), ECS_OK);
+    if (strcmp(before, snap) != 0)
+        fail_msg("PreviewDeployment changed the plane");
+    free(before);
+    return completes;
+}
+
+static void test_deploy__preview_through_plane(void **state)
+{
+    fx *f = *state;
+    char dep1[64];
+    steady_web(f, 4, 100, 200, dep1, sizeof dep1);
+    /* the service's own D and percents: room for 128, 4 at once */
+    assert_true(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\"}", 4, 100, 200));
+    assert_int_equal(int_at(f, "capacity"), 128);
+    assert_int_equal(len_at(f, "steps"), 2);
+    assert_int_equal(int_at(f, "steps.0.started"), 4);
+    /* overrides, each alone and together */
+    assert_true(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\",\"maximumPercent\":125}", 4, 100, 125));
+    assert_int_equal(len_at(f, "steps"), 8);
+    assert_true(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\",\"minimumHealthyPercent\":25,"
+                                      "\"maximumPercent\":100}", 4, 25, 100));
+    assert_true(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\",\"desiredCount\":6,"
+                                      "\"minimumHealthyPercent\":50,\"maximumPercent\":150}", 6, 50, 150));
+    assert_false(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\",\"desiredCount\":3,"
+                                       "\"maximumPercent\":125}", 3, 100, 125));
+    assert_int_equal(len_at(f, "steps"), 0);
+    assert_true(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\",\"desiredCount\":0}", 0, 100, 200));
+    /* the service itself is as it was */
+    svc(f, "web");
+    assert_int_equal(int_at(f, "services.0.desiredCount"), 4);
+    assert_int_equal(int_at(f, "services.0.deploymentConfiguration.minimumHealthyPercent"), 100);
+    assert_int_equal(len_at(f, "services.0.deployments"), 1);
+    /* refusals */
+    fails(f, "PreviewDeployment", "{\"cluster\":\"c1\",\"service\":\"web\",\"minimumHealthyPercent\":101}",
+          "InvalidParameterException", "minimumHealthyPercent");
+    fails(f, "PreviewDeployment", "{\"cluster\":\"c1\",\"service\":\"web\",\"maximumPercent\":99}",
+          "InvalidParameterException", "maximumPercent");
+    fails(f, "PreviewDeployment", "{\"cluster\":\"c1\",\"service\":\"web\",\"desiredCount\":-1}",
+          "InvalidParameterException", "desiredCount");
+    fails(f, "PreviewDeployment", "{\"cluster\":\"c1\",\"service\":\"web\",\"bogus\":1}", "InvalidParameterException",
+          "bogus");
+    fails(f, "PreviewDeployment", "{\"cluster\":\"c1\",\"service\":\"nope\"}", "ServiceNotFoundException", NULL);
+    fails(f, "PreviewDeployment", "{\"cluster\":\"nope\",\"service\":\"web\"}", "ClusterNotFoundException", NULL);
+}
+
+/* A full cluster: one instance with room for exactly the D=4 tasks. At
+ * 100/200 nothing can start nor stop; at 50 old tasks make room first. */
+static void test_deploy__preview_full_cluster(void **state)
+{
+    fx *f = *state;
+    ok(f, "CreateCluster", "{\"clusterName\":\"c1\"}");
+    reg(f, "us-east-1a", "i-a1", 256, 512);
+    taskdef(f, "web", "nginx:1", "");
+    ok(f, "CreateService",
+       "{\"cluster\":\"c1\",\"serviceName\":\"web\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+       "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200}}");
+    at_ms(f, 60 * SEC);
+    svc(f, "web");
+    assert_int_equal(int_at(f, "services.0.runningCount"), 4);
+    assert_false(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\"}", 4, 100, 200));
+    assert_int_equal(int_at(f, "capacity"), 4);
+    assert_int_equal(ecs_json_type_of(at(f, "completes")), ECS_JSON_FALSE);
+    assert_true(preview_is_planner(f, "{\"cluster\":\"c1\",\"service\":\"web\",\"minimumHealthyPercent\":50}", 4, 50,
+                                   200));
+    /* and the plane agrees: a rollout at 100/200 does not move */
+    {
+        char dep2[64];
+        seen s;
+        update_web(f, dep2, sizeof dep2);
+        at_ms(f, 200 * SEC);
+        s = look(f, "web", TDARN "web:2");
+        assert_int_equal(s.live, 4);
+        assert_int_equal(s.of_rev, 0);
+        svc(f, "web");
+        assert_string_equal(dep_str(f, dep_by_id(f, dep2), "rolloutState"), "IN_PROGRESS");
+    }
+}
+
+/* The zones of the live tasks of revision td: *a in us-east-1a, *b in us-east-1b. */
+static void zones_of(fx *f, const char *td, int *a, int *b)
+{
+    char arns[64][256];
+    size_t n, len;
+    *a = *b = 0;
+    ok(f, "ListTasks", "{\"cluster\":\"c1\",\"serviceName\":\"web\",\"desiredStatus\":\"RUNNING\"}");
+    n = len_at(f, "taskArns");
+    assert_true(n > 0 && n <= 64);
+    for (size_t i = 0; i < n; i++) {
+        char p[32];
+        snprintf(p, sizeof p, "taskArns.%zu", i);
+        snprintf(arns[i], sizeof arns[i], "%s", str_at(f, p));
+    }
+    len = (size_t)snprintf(f->req, sizeof f->req, "{\"cluster\":\"c1\",\"tasks\":[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(f->req + len, sizeof f->req - len, "%s\"%s\"", i ? "," : "", arns[i]);
+    snprintf(f->req + len, sizeof f->req - len, "]}");
+    ok(f, "DescribeTasks", f->req);
+    for (size_t i = 0; i < n; i++) {
+        const ecs_json_val *t = ecs_json_arr_get(at(f, "tasks"), i);
+        const char *az = ecs_json_str(f->doc, ecs_json_obj_get(f->doc, t, "availabilityZone", 16), NULL);
+        const char *d = ecs_json_str(f->doc, ecs_json_obj_get(f->doc, t, "taskDefinitionArn", 17), NULL);
+        assert_non_null(az);
+        assert_non_null(d);
+        if (strcmp(d, td) != 0)
+            continue;
+        *a += strcmp(az, "us-east-1a") == 0;
+        *b += strcmp(az, "us-east-1b") == 0;
+    }
+}
+
+/* D=4 at 100/200 whose tasks sit 3 in zone a, 1 in zone b (b1 holds only
+ * one task); then b2 joins zone b and the service rolls to web:2. Spread
+ * over all the service's tasks piles the new ones into zone b (3 b, 1 a);
+ * with spreadNewRevisionOnly they spread evenly (2, 2). */
+static void spread_case(fx *f, bool new_only, int want_a, int want_b)
+{
+    char dep1[64], dep2[64];
+    int a, b;
+    int got[32][2];
+    int64_t done;
+    ok(f, "CreateCluster", "{\"clusterName\":\"c1\"}");
+    reg(f, "us-east-1a", "i-a1", 4096, 8192);
+    reg(f, "us-east-1a", "i-a2", 4096, 8192);
+    reg(f, "us-east-1b", "i-b1", 100, 200); /* room for one task */
+    taskdef(f, "web", "nginx:1", "");
+    ok(f, "CreateService",
+       "{\"cluster\":\"c1\",\"serviceName\":\"web\",\"taskDefinition\":\"web\",\"desiredCount\":4,"
+       "\"deploymentConfiguration\":{\"minimumHealthyPercent\":100,\"maximumPercent\":200}}");
+    snprintf(dep1, sizeof dep1, "%s", str_at(f, "service.deployments.0.id"));
+    at_ms(f, 60 * SEC);
+    zones_of(f, TDARN "web:1", &a, &b);
+    assert_int_equal(a, 3);
+    assert_int_equal(b, 1);
+    reg(f, "us-east-1b", "i-b2", 4096, 8192);
+    if (new_only) {
+        ok(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"web\",\"spreadNewRevisionOnly\":true}");
+        assert_string_equal(str_at(f, "service.serviceName"), "web");
+    }
+    update_web(f, dep2, sizeof dep2);
+    at_ms(f, 61 * SEC);
+    zones_of(f, TDARN "web:2", &a, &b);
+    if (a != want_a || b != want_b)
+        fail_msg("spreadNewRevisionOnly %s: the 4 new tasks went %d to zone a, %d to zone b; want %d, %d",
+                 new_only ? "true" : "false", a, b, want_a, want_b);
+    (void)watch(f, TDARN "web:2", 4, 100, 200, dep2, 400 * SEC, got, 32, &done);
+    assert_true(done > 0);
+    zones_of(f, TDARN "web:2", &a, &b);
+    assert_int_equal(a, want_a);
+    assert_int_equal(b, want_b);
+}
+
+static void test_deploy__spread_all_revisions(void **state)
+{
+    spread_case(*state, false, 1, 3);
+}
+
+static void test_deploy__spread_new_revision_only(void **state)
+{
+    spread_case(*state, true, 2, 2);
+}
+
+static void test_deploy__service_options_checks(void **state)
+{
+    fx *f = *state;
+    char dep1[64];
+    steady_web(f, 2, 100, 200, dep1, sizeof dep1);
+    fails(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"web\",\"spreadNewRevisionOnly\":1}",
+          "InvalidParameterException", "spreadNewRevisionOnly");
+    fails(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"web\",\"other\":true}",
+          "InvalidParameterException", "other");
+    fails(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"nope\",\"spreadNewRevisionOnly\":true}",
+          "ServiceNotFoundException", NULL);
+    ok(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"web\",\"spreadNewRevisionOnly\":true}");
+    ok(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"web\"}"); /* keeps it */
+    ok(f, "UpdateServiceOptions", "{\"cluster\":\"c1\",\"service\":\"web\",\"spreadNewRevisionOnly\":false}");
+    {
+        char why[512];
+        assert_true(fx_check_plane(f->ctx, f->pl, NULL, why, sizeof why));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1536,6 +1778,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deploy__lb_draining_events_plural, setup_sim, teardown),
         cmocka_unit_test_setup_teardown(test_deploy__lb_target_unhealthy_replaced, setup_sim, teardown),
         cmocka_unit_test_setup_teardown(test_deploy__lb_grace_period_delays_replacement, setup_sim, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy__preview_through_plane, setup_sim, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy__preview_full_cluster, setup_sim, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy__spread_all_revisions, setup_sim, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy__spread_new_revision_only, setup_sim, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy__service_options_checks, setup_sim, teardown),
     };
     (void)test_deploy__alarm_rollback_completes; /* known bugs, out of the list */
     (void)test_deploy__alarm_reason;
