@@ -80,6 +80,7 @@ void ecs_plane__task_count(ecs_task *t, int sign)
     ecs_cluster *c = t->cluster;
     uint32_t d = (uint32_t)sign;
     c->clean = false; /* the step looks at this cluster again */
+    c->changes++;
     if (t->last == ECS_TASK_RUNNING)
         c->running_tasks += d;
     if (t->last == ECS_TASK_PENDING)

@@ -364,6 +364,8 @@ typedef struct ecs_cluster {
     size_t nservices, services_cap;
  uint32_t pending_orders;      /* tasks with orders not yet handed out */
     bool clean;                   /* nothing changed since the step settled it */
+    uint64_t changes;             /* bumped by every task change (not state: only
+                                     compared within one settle) */
     int64_t wake_ms;              /* when clean: the next instant something falls due */
     ecs_str *cps;                 /* associated capacity providers (names) */
     size_t ncps;

@@ -285,7 +285,7 @@ static void purge(ecs_plane *pl, ecs_cluster *c)
 static ecs_status settle(ecs_plane *pl, ecs_cluster *c)
 {
     ecs_status rc = ECS_OK;
-    for (int round = 0; round < 8; round++) {
+    for (int round = 0; round < 16; round++) {
         bool more = false;
         for (size_t i = 0; i < c->ntasks; i++) {
             ecs_task *t = c->tasks[i];
@@ -300,11 +300,17 @@ static ecs_status settle(ecs_plane *pl, ecs_cluster *c)
             }
         }
         if (c->active && c->nservices > 0) {
+            uint64_t before = c->changes;
             ecs_status r2 = ecs_plane__schedule(pl, c);
             if (r2 != ECS_OK)
                 rc = r2;
+            /* the scheduler's own changes (stops that make room, a rollback)
+             * can let it do more at this same instant: settle until it does
+             * nothing, so that how often a step looks at an instant (one long
+             * step or many short ones) does not change what happens */
+            more |= c->changes != before;
         }
-        if (sim(pl)) {
+        if (sim(pl) && !more) {
             for (size_t i = 0; i < c->ntasks && !more; i++) {
                 const ecs_task *t = c->tasks[i];
                 more = t->last != ECS_TASK_STOPPED && agent_due(t) <= pl->now_ms;
@@ -409,9 +415,10 @@ static ecs_status collect_orders(ecs_plane *pl)
                 if (push_order(pl, c, t, ECS_ORDER_STOP, 0) != ECS_OK)
                     return ECS_E_NOMEM;
             }
-            ecs_plane__task_count(t, -1);
+            /* handed out: nothing the scheduler looks at has changed, so the
+             * cluster stays settled */
             t->orders = 0;
-            ecs_plane__task_count(t, +1);
+            c->pending_orders--;
         }
     }
     return ECS_OK;

@@ -8,6 +8,7 @@ Only the Python standard library is used (unittest, subprocess); Python 3.9+.
 import json
 import os
 import queue
+import re
 import subprocess
 import tempfile
 import threading
@@ -187,6 +188,178 @@ class CommandLine(SimTestCase):
                 self.assertNotEqual(rc, 0)
                 self.assertTrue(err.strip(), "no message on stderr")
                 self.assertEqual(out, b"")
+
+
+# --------------------------------------------------------------------------
+# The manual: ecs-sim --help and the README's ECS-SIM section (issue 11)
+
+
+def help_text():
+    rc, out, err = run_sim(["--help"])
+    if rc != 0:
+        raise AssertionError("--help exit status %d: %r" % (rc, err))
+    return out.decode("utf-8")
+
+
+def help_options(text):
+    """[(option, metavar or None)] from the Options section of the usage."""
+    section = text.split("\nOptions:\n", 1)[1].split("\n\n", 1)[0]
+    found = []
+    for line in section.split("\n"):
+        m = re.match(r"^  (--[a-z][a-z-]*)(?:, -[a-z])?(?: (\S+))?", line)
+        if m and m.group(1) not in [o for o, _ in found]:
+            found.append((m.group(1), m.group(2)))
+    return found
+
+
+def source_options():
+    """Every option ecs_sim.c compares an argument with."""
+    with open(os.path.join(ECS_SOURCE_DIR, "tools", "ecs-sim", "ecs_sim.c"), encoding="utf-8") as f:
+        return sorted(set(re.findall(r'strcmp\(a, "(--[a-z][a-z-]*)"\)', f.read())))
+
+
+def extension_actions():
+    """The actions libecs serves that are not ECS's (lib/api/api.c's table
+    less the ECS API's operations), and ecs-sim's AdvanceTime."""
+    with open(os.path.join(ECS_SOURCE_DIR, "lib", "api", "api.c"), encoding="utf-8") as f:
+        served = set(re.findall(r'\{ "(\w+)", ecs_act__', f.read()))
+    with open(os.path.join(ECS_SOURCE_DIR, "bindings", "python", "libecs", "_model.py"),
+              encoding="utf-8") as f:
+        model = f.read()
+    ecs_ops = set(re.findall(r'\("(\w+)", "\w+"\)', model.split("EXTENSIONS", 2)[1]))
+    return sorted(served - ecs_ops) + ["AdvanceTime"]
+
+
+EXTENSION_ACTIONS = ["AdvanceTime", "RegisterSubnets", "SetFargateCapacity", "SubmitContainerHealth",
+                     "SubmitTargetHealth", "ModifyTargetGroupAttributes", "SetAlarmState",
+                     "PreviewDeployment", "UpdateServiceOptions"]
+KNOBS = ["start-seconds", "fail-start", "exit-after-seconds", "exit-code", "unhealthy-after-seconds",
+         "stop-seconds", "target-unhealthy-after-seconds"]
+
+
+class Manual(SimTestCase):
+    def test_help_lines_fit_80_columns(self):
+        for line in help_text().split("\n"):
+            self.assertLessEqual(len(line), 79, line)
+
+    def test_help_lists_every_option_the_program_accepts(self):
+        listed = [o for o, _ in help_options(help_text())]
+        for opt in source_options():
+            with self.subTest(option=opt):
+                self.assertIn(opt, listed)
+        for opt in ("--seed", "--agent", "--lenient", "--subnets", "--serve", "--frozen-time",
+                    "--credentials", "--credentials-file", "--help"):
+            self.assertIn(opt, listed)
+
+    def test_every_option_in_the_help_is_accepted(self):
+        """Each option the usage lists, given a value of its metavar, is not
+        refused as unknown (options that need --serve say so instead)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "in.jsonl")
+            with open(path, "w") as f:
+                f.write(call("ListClusters") + "\n")
+            samples = {"N": "7", "ID=ZONE[,ID=ZONE...]": "subnet-a=us-east-1a", "FILE": path,
+                       "ACCESS_KEY:SECRET": "AKIDEXAMPLE:secret",
+                       "FILE.svg": os.path.join(tmp, "out.svg"), "WHEN": "never"}
+            for opt, metavar in help_options(help_text()):
+                args = [opt]
+                if opt == "--serve":
+                    args += ["127.0.0.1:0", path]   # refused for the file: it never listens
+                elif metavar is not None:
+                    args.append(samples.get(metavar, metavar.split("|")[0]))
+                with self.subTest(args=args):
+                    rc, out, err = run_sim(args, call("ListClusters") + "\n")
+                    self.assertNotIn(b"unknown option", err)
+                    self.assertIn(rc, (0, 2), err)
+
+    def test_help_lists_every_extension_action_and_knob(self):
+        text = help_text()
+        self.assertEqual(sorted(extension_actions()), sorted(EXTENSION_ACTIONS))
+        for name in EXTENSION_ACTIONS:
+            with self.subTest(action=name):
+                self.assertIn("\n  %s {" % name, text)
+        for knob in KNOBS:
+            self.assertIn("libecs.sim." + knob, text)
+
+    def test_every_extension_action_is_served(self):
+        """Called with an empty request, each extension action answers (an
+        error about its members, at most), never UnknownOperationException."""
+        lines = [call(name, {}) for name in EXTENSION_ACTIONS] + [call("NoSuchAction", {})]
+        objs = self.sim(script(*lines))
+        self.assertEqual(len(objs), len(lines))
+        for name, obj in zip(EXTENSION_ACTIONS, objs):
+            with self.subTest(action=name):
+                self.assertEqual(obj["action"], name)
+                if "error" in obj:
+                    self.assertNotEqual(obj["error"]["code"], "UnknownOperationException", obj)
+        self.assertEqual(objs[-1]["error"]["code"], "UnknownOperationException")
+
+    def test_readme_section_covers_options_actions_and_knobs(self):
+        with open(os.path.join(ECS_SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        section = readme.split("\n## ECS-SIM\n", 1)[1].split("\n## ", 1)[0]
+        for heading in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "INPUT AND OUTPUT",
+                        "EXTENSION ACTIONS", "SIMULATED AGENT", "EXIT STATUS", "EXAMPLES"):
+            self.assertIn("\n### %s\n" % heading, section)
+        for opt, _ in help_options(help_text()):
+            self.assertIn("`%s" % opt, section, opt)
+        for name in EXTENSION_ACTIONS:
+            self.assertIn('"action":"%s"' % name, section, name)
+        for knob in KNOBS:
+            self.assertIn("libecs.sim." + knob, section)
+
+    def test_readme_section_examples_run(self):
+        """Each ```sh example of the README's ECS-SIM section that runs
+        ecs-sim on JSON Lines runs as written (from the top of the checkout,
+        with ./build/tools/ecs-sim replaced by the binary under test): exit
+        status 0, some output, and ECS errors only where the example shows
+        them. The --serve examples (servers, the AWS CLI, curl) are left to
+        tests/server."""
+        with open(os.path.join(ECS_SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        section = readme.split("\n## ECS-SIM\n", 1)[1].split("\n## ", 1)[0]
+        blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+        ran = 0
+        for block in blocks:
+            if "--serve" in block or "aws ecs" in block or "ecs-sim" not in block:
+                continue
+            with self.subTest(block=block[:120]):
+                p = subprocess.run(["sh", "-c", block.replace("./build/tools/ecs-sim", ECS_SIM)],
+                                   cwd=ECS_SOURCE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=TIMEOUT)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertTrue(p.stdout.strip(), "no output")
+                # the shipped walkthroughs show errors on purpose; the one-liners do not
+                if "not json" not in block and "--help" not in block and not re.search(r"examples/(?!web\.jsonl)\w+\.jsonl", block):
+                    errors = [l[:300] for l in p.stdout.decode("utf-8").split("\n") if '"error":' in l]
+                    self.assertEqual(errors, [])
+                ran += 1
+        self.assertGreaterEqual(ran, 20)
+
+    def test_manual_target_orders(self):
+        """--agent manual: a task behind a load balancer that reports RUNNING
+        gets REGISTER_TARGET orders with the target group, target and port."""
+        tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef"
+        head = [call("CreateCluster", {"clusterName": "c"}), register_instance("c", "i-0000000000000000a"),
+                call("RegisterTaskDefinition", WEB_TASKDEF),
+                call("CreateService", {"cluster": "c", "serviceName": "web", "taskDefinition": "web",
+                                       "desiredCount": 1, "loadBalancers": [
+                                           {"targetGroupArn": tg, "containerName": "nginx",
+                                            "containerPort": 80}]}),
+                call("AdvanceTime", {"seconds": 1})]
+        start = self.sim(script(*head), ["--agent", "manual"])[-1]["response"]["orders"]
+        self.assertEqual([o["order"] for o in start], ["START"])
+        task = start[0]["taskArn"]
+        objs = self.sim(script(*head, call("SubmitTaskStateChange", {"cluster": "c", "task": task,
+                                                                      "status": "RUNNING"}),
+                               call("AdvanceTime", {"seconds": 1})), ["--agent", "manual"])
+        orders = objs[-1]["response"]["orders"]
+        self.assertEqual(len(orders), 1, orders)
+        self.assertEqual(orders[0]["order"], "REGISTER_TARGET")
+        self.assertEqual(orders[0]["taskArn"], task)
+        self.assertEqual(orders[0]["targetGroupArn"], tg)
+        self.assertEqual(orders[0]["targetId"], "i-0000000000000000a")
+        self.assertGreaterEqual(orders[0]["targetPort"], 49153)
 
 
 # --------------------------------------------------------------------------
@@ -718,6 +891,34 @@ class ServicesExample(SimTestCase):
         arns = [o["taskArn"] for s in steps for o in s["orders"] if o["order"] == "START"]
         self.assertEqual(len(arns), len(set(arns)))
         self.assertTrue(all("containerInstanceArn" in o for o in first))
+
+
+class LongAndShortSteps(SimTestCase):
+    """One long AdvanceTime gives what as many one-second ones give: every
+    answer but AdvanceTime's is the same, in both agent modes."""
+
+    def test_examples(self):
+        for name in ("services", "deployments", "capacity"):
+            path = os.path.join(ECS_SOURCE_DIR, "examples", name + ".jsonl")
+            with open(path, encoding="utf-8") as f:
+                lines = [l for l in f.read().splitlines() if l.strip() and not l.lstrip().startswith("#")]
+            short = []
+            for l in lines:
+                c = json.loads(l)
+                if c["action"] == "AdvanceTime":
+                    short += [json.dumps({"action": "AdvanceTime", "request": {"seconds": 1}})] * int(
+                        c["request"]["seconds"])
+                else:
+                    short.append(l)
+            for mode in ("auto", "manual"):
+                rc1, out1, err1 = run_sim(["--agent", mode], "\n".join(lines) + "\n")
+                rc2, out2, err2 = run_sim(["--agent", mode], "\n".join(short) + "\n")
+                self.assertEqual((rc1, rc2), (0, 0), err1 + err2)
+                a = [o for o in self.parse_output(out1) if o.get("action") != "AdvanceTime"]
+                b = [o for o in self.parse_output(out2) if o.get("action") != "AdvanceTime"]
+                self.assertEqual(len(a), len(b))
+                for x, y in zip(a, b):
+                    self.assertEqual(x, y, "%s (%s): %s differs" % (name, mode, x.get("action")))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
  * ecs-sim: drives a libecs control plane with ECS API calls read as JSON
  * Lines, on a simulated clock, and prints one JSON line per call.
  *
- *   ecs-sim [--seed N] [--agent auto|manual] [--lenient] [FILE]
+ *   ecs-sim [--seed N] [--agent auto|manual] [--lenient] [--subnets ...] [FILE]
+ *   ecs-sim --serve [ADDR:]PORT [...]       (serve.c)
+ *
+ * usage() below is the manual (ecs-sim --help); the README's ECS-SIM
+ * section says the same at more length, with an example for each part.
  *
  * Each input line is {"action": NAME, "request": {...}} ("request" may be
  * left out). Blank lines and lines starting with '#' are skipped. For each
@@ -27,6 +31,8 @@
 
 #include <ecs/ecs.h>
 
+#include "progress.h"
+#include "record.h"
 #include "serve.h"
 
 typedef struct sim {
@@ -34,48 +40,175 @@ typedef struct sim {
     ecs_plane *plane;
     ecs_json_writer *w;
     bool manual_agent;
+    rec *rec; /* --pretty, --timeline, --cluster-map (record.c); else NULL */
 } sim;
 
 static void usage(FILE *f)
 {
-    fputs("usage: ecs-sim [--seed N] [--agent auto|manual] [--lenient] [--subnets ID=ZONE,...] [FILE]\n"
+    fputs("usage: ecs-sim [--seed N] [--agent auto|manual] [--lenient]\n"
+          "               [--subnets ID=ZONE,...] [FILE]\n"
           "       ecs-sim --serve [ADDR:]PORT [--frozen-time]\n"
-          "               [--credentials ACCESS_KEY:SECRET | --credentials-file FILE] [...]\n"
+          "               [--credentials ACCESS_KEY:SECRET] [--credentials-file FILE]\n"
+          "               [--seed N] [--agent auto|manual] [--lenient]\n"
+          "               [--subnets ID=ZONE,...]\n"
+          "       ecs-sim --help\n"
           "\n"
-          "Reads ECS API calls as JSON Lines from FILE (or standard input when FILE is\n"
-          "absent or -), runs them on a libecs control plane with a simulated clock,\n"
-          "and prints one JSON line per call.\n"
+          "Runs ECS API calls on a libecs control plane with a simulated clock. It\n"
+          "reads them as JSON Lines from FILE (standard input when FILE is absent or\n"
+          "-) and prints one JSON line per call; with --serve it answers them over\n"
+          "HTTP instead, as the AWS CLI and SDKs send them.\n"
           "\n"
-          "  --seed N          seed of every random choice (default 0)\n"
-          "  --agent auto      simulated agents carry out what the control plane asks\n"
-          "                    (the default)\n"
-          "  --agent manual    tasks change only through SubmitTaskStateChange calls\n"
+          "Options:\n"
+          "  --seed N          seed of every random choice (ids, placement ties),\n"
+          "                    0 to 2^64-1 (default 0): the same seed and the same\n"
+          "                    input give the same output, byte for byte\n"
+          "  --agent auto      simulated agents carry out what the control plane\n"
+          "                    asks: tasks start and stop as time moves (the default)\n"
+          "  --agent manual    no agents: tasks change only through\n"
+          "                    SubmitTaskStateChange, and each AdvanceTime answer\n"
+          "                    lists the orders the host's agents must carry out\n"
           "  --lenient         accept pasted DescribeTaskDefinition output in\n"
-          "                    RegisterTaskDefinition (read-only members are dropped)\n"
+          "                    RegisterTaskDefinition: the {\"taskDefinition\": ...}\n"
+          "                    wrapper, read-only members and nulls are dropped\n"
           "  --subnets ID=ZONE[,ID=ZONE...]\n"
           "                    declare subnets and their availability zones at start,\n"
-          "                    as the RegisterSubnets action does (for awsvpc tasks and\n"
-          "                    services; handy with --serve, where the AWS CLI cannot\n"
-          "                    call extension actions)\n"
-          "  --serve [ADDR:]PORT\n"
-          "                    serve the ECS API over HTTP (AWS JSON 1.1 protocol, for the\n"
-          "                    AWS CLI and SDKs with --endpoint-url) on ADDR (default\n"
-          "                    127.0.0.1) instead of reading JSON Lines; port 0 picks a\n"
-          "                    free port; the address bound is printed on standard error\n"
-          "  --frozen-time     with --serve: time stays put and moves only with the\n"
-          "                    AdvanceTime action (default: it follows the wall clock)\n"
+          "                    as the RegisterSubnets action does (awsvpc tasks and\n"
+          "                    Fargate need them; handy with --serve, where the AWS\n"
+          "                    CLI cannot call extension actions)\n",
+          f);
+    fputs("  --pretty          print what happens for people instead of JSON: one\n"
+          "                    aligned line per event in time order (calls, placements,\n"
+          "                    task states, deployment counts with their lower and\n"
+          "                    upper bounds, breaker trips, rollbacks, errors), then a\n"
+          "                    summary (tasks started and stopped, placements per\n"
+          "                    strategy, failures by reason, simulated and wall time)\n"
+          "  --color WHEN      with --pretty: always, never or auto (the default:\n"
+          "                    colour when standard output is a terminal and NO_COLOR\n"
+          "                    is unset or empty); --color=WHEN also works\n"
+          "  --timeline FILE.svg\n"
+          "                    at the end, write a rollout timeline: tasks per\n"
+          "                    deployment over simulated time, the minimum-healthy and\n"
+          "                    maximum bounds, breaker, rollback and completion marked\n"
+          "  --cluster-map FILE.svg\n"
+          "                    at the end, write a cluster map: instances by zone, their\n"
+          "                    CPU and memory filled by their tasks (Fargate per zone)\n"
+          "                    (both pictures leave the JSON output as it is; a progress\n"
+          "                    line shows on standard error, when it is a terminal,\n"
+          "                    for runs longer than a second)\n",
+          f);
+    fputs("  --serve [ADDR:]PORT\n"
+          "                    serve the ECS API over HTTP (AWS JSON 1.1, POST / with\n"
+          "                    X-Amz-Target) on ADDR (default 127.0.0.1) instead of\n"
+          "                    reading JSON Lines; port 0 picks a free port; the\n"
+          "                    address bound is printed on standard error; SIGINT or\n"
+          "                    SIGTERM stops it\n"
+          "  --frozen-time     with --serve: the clock stays put and moves only with\n"
+          "                    AdvanceTime (default: it follows the wall clock)\n"
           "  --credentials ACCESS_KEY:SECRET\n"
-          "                    with --serve: requests must carry a valid AWS Signature\n"
-          "                    Version 4 by this key (service ecs, region us-east-1)\n"
+          "                    with --serve: every request must carry a valid AWS\n"
+          "                    Signature Version 4 by this key (service ecs, region\n"
+          "                    us-east-1, dated within 15 minutes)\n"
           "  --credentials-file FILE\n"
           "                    the same with ACCESS_KEY:SECRET lines read from FILE\n"
-          "  --help            this text\n"
+          "                    (blank lines and lines starting with # are skipped)\n"
+          "  --help, -h        this text\n"
           "\n"
-          "Input line:  {\"action\": NAME, \"request\": {...}}\n"
-          "Output line: {\"action\": NAME, \"response\": {...}} or\n"
-          "             {\"action\": NAME, \"error\": {\"code\": CODE, \"message\": TEXT}}\n"
-          "Extension:   {\"action\": \"AdvanceTime\", \"request\": {\"seconds\": N}}\n"
-          "The clock starts at 2026-01-01T00:00:00Z (1767225600).\n",
+          "Input and output (JSON Lines):\n"
+          "  in    {\"action\": NAME, \"request\": {...}}   (\"request\" may be left out);\n"
+          "        blank lines and lines starting with # are skipped\n"
+          "  out   {\"action\": NAME, \"response\": {...}}                    success\n"
+          "        {\"action\": NAME, \"error\": {\"code\": CODE, \"message\": TEXT}}\n"
+          "                                                   an ECS error, such as\n"
+          "                              ClusterNotFoundException or ClientException\n"
+          "        {\"error\": {\"code\": \"SerializationException\", \"message\": TEXT}}\n"
+          "                       a line that is not JSON or has no \"action\" string\n"
+          "  One line per call, in order, flushed at once, so another program can\n"
+          "  drive ecs-sim through a pipe; reading goes on after every error. The\n"
+          "  clock starts at 2026-01-01T00:00:00Z (epoch 1767225600) and moves only\n"
+          "  with AdvanceTime; timestamps in responses are epoch seconds.\n"
+          "\n",
+          f);
+    fputs("Extension actions (libecs's own, not ECS's; \"e.g.\" shows a request):\n"
+          "  AdvanceTime {\"seconds\": N}\n"
+          "      moves the clock N seconds (0 to 1e9): the service scheduler and the\n"
+          "      agents run; answers {\"now\": EPOCH_SECONDS, \"events\": []} and, with\n"
+          "      --agent manual, \"orders\": [{\"order\": \"START\"|\"STOP\"|\n"
+          "      \"REGISTER_TARGET\"|\"DEREGISTER_TARGET\", \"clusterArn\", \"taskArn\",\n"
+          "      \"containerInstanceArn\"?, \"targetGroupArn\"?, \"targetId\"?,\n"
+          "      \"targetPort\"?}]              e.g. {\"seconds\": 60}\n"
+          "  RegisterSubnets {\"subnets\": [{\"subnetId\", \"availabilityZone\"}]}\n"
+          "      declares subnets and their zones, for awsvpc tasks\n"
+          "      e.g. {\"subnets\": [{\"subnetId\": \"subnet-a\",\n"
+          "                         \"availabilityZone\": \"us-east-1a\"}]}\n"
+          "  SetFargateCapacity {\"maxTasks\": N}\n"
+          "      limits live Fargate tasks per cluster (0, the default: no limit)\n"
+          "      e.g. {\"maxTasks\": 2}\n"
+          "  SubmitContainerHealth {\"cluster\", \"task\", \"containerName\",\n"
+          "                         \"healthStatus\": \"HEALTHY\"|\"UNHEALTHY\"|\"UNKNOWN\"}\n"
+          "      an agent's report of a container's health check\n"
+          "      e.g. {\"cluster\": \"demo\", \"task\": \"TASK_ID\", \"containerName\": \"web\",\n"
+          "            \"healthStatus\": \"HEALTHY\"}\n"
+          "  SubmitTargetHealth {\"cluster\", \"task\", \"state\": \"healthy\"|\"unhealthy\"}\n"
+          "      what the load balancer's health checks say of a task's targets\n"
+          "      e.g. {\"cluster\": \"demo\", \"task\": \"TASK_ID\", \"state\": \"unhealthy\"}\n"
+          "  ModifyTargetGroupAttributes {\"targetGroupArn\", \"attributes\": [{\"key\":\n"
+          "      \"deregistration_delay.timeout_seconds\", \"value\": \"0\"..\"3600\"}]}\n"
+          "      how long a deregistered target drains before its task stops\n"
+          "      (default 300 s)\n"
+          "      e.g. {\"targetGroupArn\": \"TARGET_GROUP_ARN\", \"attributes\": [{\"key\":\n"
+          "            \"deregistration_delay.timeout_seconds\", \"value\": \"30\"}]}\n"
+          "  SetAlarmState {\"alarmName\", \"stateValue\": \"ALARM\"|\"OK\"|\n"
+          "                 \"INSUFFICIENT_DATA\", \"stateReason\"?}\n"
+          "      a CloudWatch alarm's state: a rollout whose service watches the\n"
+          "      alarm fails (and rolls back if asked) when it goes into ALARM\n"
+          "      e.g. {\"alarmName\": \"web-5xx\", \"stateValue\": \"ALARM\"}\n"
+          "  PreviewDeployment {\"cluster\", \"service\", \"desiredCount\"?,\n"
+          "                     \"minimumHealthyPercent\"?, \"maximumPercent\"?}\n"
+          "      plays a rollout of the service forward and answers each step's\n"
+          "      counts; changes nothing\n"
+          "      e.g. {\"cluster\": \"demo\", \"service\": \"web\", \"maximumPercent\": 150}\n"
+          "  UpdateServiceOptions {\"cluster\", \"service\", \"spreadNewRevisionOnly\"}\n"
+          "      spread strategies count only the tasks of the deployment placed\n"
+          "      e.g. {\"cluster\": \"demo\", \"service\": \"web\",\n"
+          "            \"spreadNewRevisionOnly\": true}\n"
+          "\n",
+          f);
+    fputs("Simulated agent (--agent auto): a placed task is PENDING after 1 s and\n"
+          "RUNNING after 5 s; a stopped one is STOPPED 2 s after the order; a\n"
+          "container with a healthCheck turns HEALTHY after its interval; targets\n"
+          "turn healthy 10 s after the task starts. dockerLabels on a container\n"
+          "change that (values are strings; seconds are whole numbers):\n"
+          "  libecs.sim.start-seconds          seconds from placement to RUNNING\n"
+          "  libecs.sim.fail-start             the task never runs: it stops with\n"
+          "                                    stopCode TaskFailedToStart, this text\n"
+          "                                    as its reason\n"
+          "  libecs.sim.exit-after-seconds     the container exits after running so\n"
+          "                                    long; an essential one stops its task\n"
+          "  libecs.sim.exit-code              its exit code (default 1)\n"
+          "  libecs.sim.unhealthy-after-seconds\n"
+          "                                    a container with a healthCheck turns\n"
+          "                                    UNHEALTHY after running so long\n"
+          "  libecs.sim.stop-seconds           seconds from the stop order to STOPPED\n"
+          "  libecs.sim.target-unhealthy-after-seconds\n"
+          "                                    the task's load-balancer targets turn\n"
+          "                                    unhealthy after it has run so long\n"
+          "  e.g. \"dockerLabels\": {\"libecs.sim.start-seconds\": \"30\"}\n"
+          "\n"
+          "Exit status: 0 when the input was read to its end (ECS errors included)\n"
+          "or the server was stopped by a signal; 1 when standard output could not\n"
+          "be written; 2 for a bad command line, an input file that cannot be\n"
+          "opened, or a server that cannot start.\n"
+          "\n"
+          "Examples:\n"
+          "  ecs-sim examples/quickstart.jsonl\n"
+          "  printf '%s\\n' '{\"action\":\"CreateCluster\",\"request\":{\"clusterName\":\"demo\"}}' \\\n"
+          "      '{\"action\":\"AdvanceTime\",\"request\":{\"seconds\":60}}' | ecs-sim --seed 7\n"
+          "  ecs-sim --agent manual examples/services.jsonl\n"
+          "  ecs-sim --serve 8080 --subnets subnet-a=us-east-1a,subnet-b=us-east-1b\n"
+          "  aws ecs list-clusters --endpoint-url http://127.0.0.1:8080\n"
+          "\n"
+          "The README's ECS-SIM section has a copy-paste example for each option and\n"
+          "extension action, and lists the ECS actions served.\n",
           f);
 }
 
@@ -107,6 +240,8 @@ static void put_error(sim *s, FILE *out, const char *action, size_t alen, const 
     fputs(",\"message\":", out);
     put_json_string(s, out, message, strlen(message));
     fputs("}}\n", out);
+    if (s->rec != NULL)
+        rec_error(s->rec, action, alen, code, message);
 }
 
 /* AdvanceTime {"seconds": N}: the only action ecs-sim adds to the API. */
@@ -132,7 +267,10 @@ static void advance_time(sim *s, FILE *out, const ecs_json_doc *doc, const ecs_j
         return;
     }
     now = ecs_plane_now_ms(s->plane) + (int64_t)(secs * 1000.0 + 0.5);
-    if (ecs_plane_step(s->plane, now, &orders, &norders) != ECS_OK) {
+    /* the recorder plays the interval second by second on a copy of the
+     * plane for the views, then takes this same one step */
+    if ((s->rec != NULL ? rec_advance(s->rec, now, &orders, &norders)
+                        : ecs_plane_step(s->plane, now, &orders, &norders)) != ECS_OK) {
         put_error(s, out, name, sizeof name - 1, "ServerException", ecs_ctx_errmsg(s->ctx));
         return;
     }
@@ -144,7 +282,11 @@ static void advance_time(sim *s, FILE *out, const ecs_json_doc *doc, const ecs_j
         fputs(",\"orders\":[", out);
         for (size_t i = 0; i < norders; i++) {
             fputs(i ? ",{\"order\":" : "{\"order\":", out);
-            fputs(orders[i].kind == ECS_ORDER_STOP ? "\"STOP\"" : "\"START\"", out);
+            fputs(orders[i].kind == ECS_ORDER_STOP                ? "\"STOP\""
+                  : orders[i].kind == ECS_ORDER_REGISTER_TARGET   ? "\"REGISTER_TARGET\""
+                  : orders[i].kind == ECS_ORDER_DEREGISTER_TARGET ? "\"DEREGISTER_TARGET\""
+                                                                  : "\"START\"",
+                  out);
             fputs(",\"clusterArn\":", out);
             put_json_string(s, out, orders[i].cluster_arn, strlen(orders[i].cluster_arn));
             fputs(",\"taskArn\":", out);
@@ -153,6 +295,16 @@ static void advance_time(sim *s, FILE *out, const ecs_json_doc *doc, const ecs_j
                 fputs(",\"containerInstanceArn\":", out);
                 put_json_string(s, out, orders[i].container_instance_arn,
                                 strlen(orders[i].container_instance_arn));
+            }
+            if (orders[i].target_group_arn != NULL) {
+                /* target orders: the target group, the target and its port */
+                char port[32];
+                fputs(",\"targetGroupArn\":", out);
+                put_json_string(s, out, orders[i].target_group_arn, strlen(orders[i].target_group_arn));
+                fputs(",\"targetId\":", out);
+                put_json_string(s, out, orders[i].target_id, strlen(orders[i].target_id));
+                snprintf(port, sizeof port, ",\"targetPort\":%u", (unsigned)orders[i].target_port);
+                fputs(port, out);
             }
             fputs("}", out);
         }
@@ -248,6 +400,8 @@ static void handle_line(sim *s, FILE *out, const char *line, size_t len)
         fputs(",\"response\":", out);
         fwrite(resp, 1, resp_len, out);
         fputs("}\n", out);
+        if (s->rec != NULL)
+            rec_call(s->rec, name, nlen, reqtext, reqlen, resp, resp_len);
     } else {
         put_error(s, out, name, nlen, ecs_plane_error_code(s->plane), ecs_ctx_errmsg(s->ctx));
     }
@@ -291,6 +445,10 @@ int main(int argc, char **argv)
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
+    rec_options ropts = { false, false, NULL, NULL };
+    pretty_color_mode color = PRETTY_COLOR_AUTO;
+    progress prog;
+    int exit_status = 0;
 
     memset(&s, 0, sizeof s);
     for (int i = 1; i < argc; i++) {
@@ -323,9 +481,19 @@ int main(int argc, char **argv)
             sopts.credentials = argv[++i];
         } else if (strcmp(a, "--credentials-file") == 0 && i + 1 < argc) {
             sopts.credentials_file = argv[++i];
+        } else if (strcmp(a, "--pretty") == 0) {
+            ropts.pretty = true;
+        } else if ((strcmp(a, "--color") == 0 && i + 1 < argc) || strncmp(a, "--color=", 8) == 0) {
+            if (!pretty_parse_color(a[7] == '=' ? a + 8 : argv[++i], &color)) {
+                fprintf(stderr, "ecs-sim: --color takes always, never or auto\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--timeline") == 0 && i + 1 < argc) {
+            ropts.timeline_path = argv[++i];
+        } else if (strcmp(a, "--cluster-map") == 0 && i + 1 < argc) {
+            ropts.cluster_map_path = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "ecs-sim: unknown option %s\n", a);
-            usage(stderr);
+            fprintf(stderr, "ecs-sim: unknown option %s (ecs-sim --help lists them)\n", a);
             return 2;
         } else if (path == NULL) {
             path = a;
@@ -341,6 +509,12 @@ int main(int argc, char **argv)
     }
     if (sopts.listen != NULL && path != NULL) {
         fprintf(stderr, "ecs-sim: --serve reads no input file\n");
+        return 2;
+    }
+    if (sopts.listen != NULL && (ropts.pretty || ropts.timeline_path != NULL ||
+                                 ropts.cluster_map_path != NULL)) {
+        fprintf(stderr, "ecs-sim: --pretty, --timeline and --cluster-map go with JSON Lines input, "
+                        "not --serve\n");
         return 2;
     }
     if (sopts.listen != NULL && !sopts.frozen_time)
@@ -372,20 +546,43 @@ int main(int argc, char **argv)
         ecs_ctx_free(s.ctx);
         return status;
     }
+    progress_init(&prog, true);
+    if (ropts.pretty || ropts.timeline_path != NULL || ropts.cluster_map_path != NULL) {
+        ropts.color = ropts.pretty && pretty_color_wanted(color);
+        s.rec = rec_new(s.ctx, s.plane, &ropts, &prog);
+        /* the human view takes standard output's place: no JSON then */
+        if (s.rec == NULL || (ropts.pretty && (out = fopen("/dev/null", "w")) == NULL)) {
+            fprintf(stderr, "ecs-sim: cannot start the recorder\n");
+            return 2;
+        }
+    }
     while ((n = getline(&line, &cap, in)) >= 0) {
         size_t len = (size_t)n;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
         if (blank_or_comment(line, len))
             continue;
+        progress_before_output(&prog);
         handle_line(&s, out, line, len);
         fflush(out);
+        if (s.rec != NULL)
+            rec_sample(s.rec);
+        progress_call(&prog, ecs_plane_now_ms(s.plane) - ECS_PLANE_DEFAULT_START_MS);
     }
+    progress_end(&prog);
     free(line);
     if (in != stdin)
         fclose(in);
+    if (s.rec != NULL) {
+        exit_status = rec_finish(s.rec);
+        rec_free(s.rec);
+    }
     ecs_json_writer_free(s.w);
     ecs_plane_free(s.plane);
     ecs_ctx_free(s.ctx);
-    return ferror(out) ? 1 : 0;
+    if (ferror(out) || ferror(stdout))
+        exit_status = 1;
+    if (out != stdout)
+        fclose(out);
+    return exit_status;
 }
