@@ -110,12 +110,15 @@ void ecs_ctx_clear_error(ecs_ctx *ctx)
 
 ecs_status ecs_ctx__vfail(ecs_ctx *ctx, ecs_status status, const char *fmt, va_list ap)
 {
+    char msg[sizeof ctx->err_msg];
     if (ctx == NULL)
         return status;
     ctx->err_code = status;
     ctx->has_pos = false;
-    if (vsnprintf(ctx->err_msg, sizeof ctx->err_msg, fmt, ap) < 0)
-        ctx->err_msg[0] = '\0';
+    /* formatted aside first: the arguments may be the old message itself */
+    if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+        msg[0] = '\0';
+    memcpy(ctx->err_msg, msg, sizeof msg);
     return status;
 }
 
