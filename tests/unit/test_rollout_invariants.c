@@ -396,8 +396,10 @@ static void check_step(scen *s)
             for (size_t k = 0; k < a->n && x == NULL; k++)
                 if (strcmp(a->t[k].arn, b->t[i].arn) == 0)
                     x = &a->t[k];
-            if (x == NULL)
+            if (x == NULL) {
                 fail_scen(s, "a healthy task vanished");
+                continue;
+            }
             ext += !x->healthy && !x->sched_stop;
         }
         stats.floor_tight += a->healthy + ext == (int)lower && a->healthy < b->healthy;

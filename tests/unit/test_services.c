@@ -98,6 +98,7 @@ static iref ref_of(fx *f, const char *ec2)
     size_t ci;
     ecs_instance_info in;
     iref r;
+    memset(&r, 0, sizeof r);
     assert_int_equal(ecs_plane_find_cluster(f->pl, "c1", 2, &ci), ECS_OK);
     for (size_t i = 0; i < ecs_plane_instance_count(f->pl, ci); i++) {
         assert_int_equal(ecs_plane_instance_info(f->pl, ci, i, &in), ECS_OK);
