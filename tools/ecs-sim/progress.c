@@ -3,6 +3,7 @@
 #include "progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,16 @@ void progress_init(progress *p, bool enabled)
     p->start = progress_clock();
     p->last_draw = 0;
     p->calls = 0;
+    /* ECS_SIM_PROGRESS_AFTER: seconds before the line shows (default 1;
+     * tests set 0 so that they need not take a second) */
+    p->after = 1.0;
+    {
+        const char *e = getenv("ECS_SIM_PROGRESS_AFTER");
+        char *end = NULL;
+        double v = e != NULL ? strtod(e, &end) : -1;
+        if (e != NULL && end != e && v >= 0 && v <= 3600)
+            p->after = v;
+    }
 }
 
 static void erase(progress *p)
@@ -40,7 +51,7 @@ void progress_tick(progress *p, int64_t sim_ms)
     if (!p->enabled)
         return;
     now = progress_clock();
-    if (now - p->start < 1.0 || (p->shown && now - p->last_draw < 0.1))
+    if (now - p->start < p->after || (p->shown && now - p->last_draw < 0.1))
         return;
     s = (long long)(sim_ms / 1000);
     fprintf(stderr, "\r\033[Kecs-sim: %llu call%s, simulated %02lld:%02lld:%02lld",

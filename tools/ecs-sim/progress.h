@@ -16,6 +16,7 @@ typedef struct progress {
     bool shown;        /* a line is on the screen */
     double start;      /* monotonic seconds at progress_init */
     double last_draw;
+    double after;        /* seconds before the line shows (1, or ECS_SIM_PROGRESS_AFTER) */
     uint64_t calls;
 } progress;
 
