@@ -10,12 +10,16 @@
  *
  *   bench_snapshot [--quick]
  *   bench_snapshot --restore FILE     (the fresh-process part)
+ *
+ * With BENCH_SNAPSHOT_KEEP=PATH in the environment, the snapshot file is
+ * written to PATH and kept (to profile the --restore part on its own).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,7 +154,9 @@ int main(int argc, char **argv)
     back = pl = NULL;
     {
         char path[] = "/tmp/bench_snapshot_XXXXXX";
-        int fd = mkstemp(path);
+        const char *keep = getenv("BENCH_SNAPSHOT_KEEP");
+        const char *file = keep != NULL && keep[0] != '\0' ? keep : path;
+        int fd = file == path ? mkstemp(path) : open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         pid_t pid;
         int status = 1;
         fflush(stdout);
@@ -158,14 +164,15 @@ int main(int argc, char **argv)
             close(fd);
             pid = fork();
             if (pid == 0) {
-                char *args[] = { argv[0], (char *)(uintptr_t)"--restore", path, NULL };
+                char *args[] = { argv[0], (char *)(uintptr_t)"--restore", (char *)(uintptr_t)file, NULL };
                 execv(argv[0], args);
                 _exit(127);
             }
             if (pid > 0)
                 waitpid(pid, &status, 0);
         }
-        unlink(path);
+        if (file == path)
+            unlink(path);
         if (status != 0)
             fprintf(stderr, "the fresh-process restore failed\n");
     }
