@@ -343,6 +343,8 @@ FUNCTIONS: Sequence[Tuple[str, Sequence[Any], Any, Optional[str]]] = (
     ("ecs_plane_set_time", [handle, c_int64], ecs_status, "handle"),
     ("ecs_plane_step",
      [handle, c_int64, P(P(ecs_plane_order)), P(c_size_t)], ecs_status, "handle"),
+    ("ecs_plane_snapshot", [handle, P(c_void_p), P(c_size_t)], ecs_status, "handle"),
+    ("ecs_plane_restore", [handle, c_char_p, c_size_t, P(handle)], ecs_status, "ctx"),
     ("ecs_plane_dump", [handle, P(c_void_p), P(c_size_t)], ecs_status, "handle"),
     ("ecs_plane_cluster_count", [handle], c_size_t, None),
     ("ecs_plane_cluster_info", [handle, c_size_t, P(ecs_cluster_info)], ecs_status, "handle"),

@@ -522,6 +522,50 @@ class ControlPlane:
             text = ctypes.string_at(out.value, out_len.value)
         return json.loads(text)
 
+    def snapshot(self) -> str:
+        """The whole plane as one versioned JSON document (the library's
+        ``ecs_plane_snapshot``), from which :meth:`restore` makes a plane that
+        answers every later call exactly as this one would."""
+        out = ctypes.c_void_p()
+        out_len = ctypes.c_size_t()
+        with self._lock:
+            C.plane_snapshot(self._handle("snapshot"), ctypes.byref(out), ctypes.byref(out_len))
+            return ctypes.string_at(out.value, out_len.value).decode("utf-8")
+
+    @classmethod
+    def restore(cls, snapshot: Any) -> "ControlPlane":
+        """A new plane from a :meth:`snapshot` document (str or bytes): the
+        same clock, seed, options and state. A damaged or foreign document
+        raises :class:`~libecs.errors.EcsError` naming the member at fault,
+        and nothing is made."""
+        if isinstance(snapshot, str):
+            data = snapshot.encode("utf-8")
+        elif isinstance(snapshot, (bytes, bytearray)):
+            data = bytes(snapshot)
+        else:
+            raise TypeError(f"restore: a str or bytes snapshot, not {type(snapshot).__name__}")
+        ctx = _ffi.new_context()
+        out = _ffi.handle()
+        try:
+            C.plane_restore(ctx, data, len(data), ctypes.byref(out))
+        except BaseException:
+            C.ctx_free(ctx)
+            raise
+        self = cls.__new__(cls)
+        self._lock = threading.RLock()
+        self._ctx = ctx
+        self._plane = out.value
+        _ffi.bind_handle(self._plane, self._ctx)
+        header = json.loads(data)
+        self._seed = int(header.get("seed", "0"), 16) if isinstance(header.get("seed"), str) else 0
+        self._region = header.get("region", "us-east-1")
+        self._account_id = header.get("account", "123456789012")
+        self._seq = 0
+        self._simulated_agents = bool(int(header.get("flags", 0)) & _ffi.ECS_PLANE_F_SIMULATED_AGENTS)
+        self._held_orders = []
+        self.meta = _Meta(self._region, self._account_id)
+        return self
+
     # ------------------------------------------------------------------
     # Typed readers (beyond boto3)
 

@@ -292,3 +292,48 @@ class StepTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SnapshotTest(unittest.TestCase):
+    """snapshot() and ControlPlane.restore(): a restored plane answers as the
+    original does, mid-rollout included; damaged documents are refused."""
+
+    def test_restored_plane_answers_like_the_original(self) -> None:
+        ecs = make_plane()
+        ecs.create_service(cluster="demo", serviceName="web", taskDefinition="web", desiredCount=3)
+        ecs.step(60)
+        web2 = copy.deepcopy(WEB_TASKDEF)
+        web2["containerDefinitions"][0]["image"] += "-v2"
+        rev2 = ecs.register_task_definition(**web2)["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(cluster="demo", service="web", taskDefinition=rev2)
+        ecs.step(3)  # mid-rollout
+        doc = ecs.snapshot()
+        self.assertEqual(json.loads(doc)["format"], "libecs-snapshot")
+        back = libecs.ControlPlane.restore(doc)
+        self.addCleanup(back.close)
+        self.assertTrue(back.simulated_agents)
+        self.assertEqual(back.now, ecs.now)
+        self.assertEqual(back.snapshot(), doc)
+        for plane in (ecs, back):
+            plane.step(120)
+        a = ecs.describe_services(cluster="demo", services=["web"])["services"][0]
+        b = back.describe_services(cluster="demo", services=["web"])["services"][0]
+        a.pop("ResponseMetadata", None)
+        b.pop("ResponseMetadata", None)
+        self.assertEqual(a, b)
+        self.assertEqual(a["deployments"][0]["taskDefinition"], rev2)
+        self.assertEqual(a["deployments"][0]["rolloutState"], "COMPLETED")
+        self.assertEqual(ecs.snapshot(), back.snapshot())
+        ecs.close()
+
+    def test_damaged_snapshot_is_refused(self) -> None:
+        ecs = make_plane()
+        doc = ecs.snapshot()
+        ecs.close()
+        with self.assertRaises(errors.EcsError) as cm:
+            libecs.ControlPlane.restore(doc[: len(doc) // 2])
+        self.assertIn("snapshot", str(cm.exception))
+        with self.assertRaises(errors.EcsError):
+            libecs.ControlPlane.restore(doc.replace('"libecs-snapshot"', '"other"'))
+        with self.assertRaises(TypeError):
+            libecs.ControlPlane.restore(42)
