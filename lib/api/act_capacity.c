@@ -125,19 +125,6 @@ static ecs_status answer_provider(ecs_req *r, const ecs_capacity_provider *p)
     return ecs_json_write_obj_end(r->w) == ECS_OK ? ECS_OK : ecs_req__nomem(r);
 }
 
-static bool valid_name(const char *s, size_t n)
-{
-    if (n == 0 || n > 255)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '-'))
-            return false;
-    }
-    return true;
-}
-
 ecs_status ecs_act__create_capacity_provider(ecs_req *r)
 {
     size_t nl = 0, al = 0, tl = 0;
@@ -147,7 +134,7 @@ ecs_status ecs_act__create_capacity_provider(ecs_req *r)
     const char *mtp = ecs_req__str(r, asg, "managedTerminationProtection", &tl);
     ecs_capacity_provider *p;
     ecs_status rc;
-    if (name == NULL || !valid_name(name, nl))
+    if (name == NULL || !ecs_req__valid_name(name, nl))
         return FAIL_IP(r, "name: 1 to 255 letters, digits, hyphens and underscores.");
     if ((nl >= 3 && (memcmp(name, "aws", 3) == 0 || memcmp(name, "ecs", 3) == 0)) ||
         (nl >= 7 && memcmp(name, "fargate", 7) == 0) || (nl >= 7 && memcmp(name, "FARGATE", 7) == 0))
@@ -214,12 +201,7 @@ ecs_status ecs_act__describe_capacity_providers(ecs_req *r)
         const char *ref = ecs_json_str(r->doc, v, &n);
         if (ecs_plane__provider_is_fargate(ref, n) || ecs_plane__provider(r->pl, ref, n) != NULL)
             continue;
-        ecs_json_write_obj_begin(r->w);
-        ecs_json_write_key(r->w, "arn", 3);
-        ecs_json_write_str(r->w, ref, n);
-        ecs_json_write_key(r->w, "reason", 6);
-        ecs_json_write_str(r->w, "MISSING", 7);
-        ecs_json_write_obj_end(r->w);
+        ecs_req__write_failure(r, ref, n, "MISSING", NULL);
     }
     ecs_json_write_arr_end(r->w);
     return ecs_json_write_obj_end(r->w) == ECS_OK ? ECS_OK : ecs_req__nomem(r);
@@ -316,19 +298,8 @@ ecs_status ecs_req__cluster_providers(ecs_req *r, ecs_cluster *c, ecs_str **old_
     c->ndefault_strategy = nitems;
     return ECS_OK;
 fail:
-    for (size_t k = 0; k < n && cps != NULL; k++)
-        ecs_str__free(r->ctx, &cps[k]);
-    if (cps != NULL)
-        ecs_ctx__release(r->ctx, cps, n * sizeof *cps);
+    ecs_plane__strs_free(r->ctx, cps, n);
     return rc;
-}
-
-static void free_cps(ecs_ctx *ctx, ecs_str *cps, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        ecs_str__free(ctx, &cps[k]);
-    if (cps != NULL)
-        ecs_ctx__release(ctx, cps, n * sizeof *cps);
 }
 
 ecs_status ecs_act__put_cluster_capacity_providers(ecs_req *r)
@@ -346,7 +317,7 @@ ecs_status ecs_act__put_cluster_capacity_providers(ecs_req *r)
     ecs_json_write_key(r->w, "cluster", 7);
     ecs_plane__write_cluster(r->w, c, ECS_WRITE_SETTINGS);
     if (ecs_json_write_obj_end(r->w) != ECS_OK) {
-        free_cps(r->ctx, c->cps, c->ncps);
+        ecs_plane__strs_free(r->ctx, c->cps, c->ncps);
         ecs_plane__cp_items_free(r->ctx, c->default_strategy, c->ndefault_strategy);
         c->cps = old_cps;
         c->ncps = old_ncps;
@@ -354,7 +325,7 @@ ecs_status ecs_act__put_cluster_capacity_providers(ecs_req *r)
         c->ndefault_strategy = old_nitems;
         return ecs_req__nomem(r);
     }
-    free_cps(r->ctx, old_cps, old_ncps);
+    ecs_plane__strs_free(r->ctx, old_cps, old_ncps);
     ecs_plane__cp_items_free(r->ctx, old_items, old_nitems);
     return ECS_OK;
 }

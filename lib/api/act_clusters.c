@@ -16,19 +16,6 @@
 
 #include "api/req.h"
 
-static bool valid_name(const char *s, size_t n)
-{
-    if (n == 0 || n > 255)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 static uint32_t include_flags(ecs_req *r)
 {
     const ecs_json_val *inc = ecs_req__member(r, r->root, "include");
@@ -87,7 +74,7 @@ ecs_status ecs_act__create_cluster(ecs_req *r)
         name = "default";
         nl = 7;
     }
-    if (!valid_name(name, nl))
+    if (!ecs_req__valid_name(name, nl))
         return ecs_api__fail(r->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER,
                              "clusterName: up to 255 letters (uppercase and lowercase), numbers, "
                              "underscores, and hyphens are allowed.");

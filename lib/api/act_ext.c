@@ -211,7 +211,7 @@ ecs_status ecs_act__submit_target_health(ecs_req *r)
 {
     static const char *const members[] = { "cluster", "task", "state" };
     ecs_cluster *c;
-    ecs_task *t = NULL;
+    ecs_task *t;
     size_t n = 0, sl = 0;
     const char *ref = ecs_req__str(r, r->root, "task", &n);
     const char *st = ecs_req__str(r, r->root, "state", &sl);
@@ -219,14 +219,7 @@ ecs_status ecs_act__submit_target_health(ecs_req *r)
     ecs_status rc;
     if ((rc = only_members(r, r->root, "", members, 3)) != ECS_OK || (rc = ecs_req__cluster(r, &c)) != ECS_OK)
         return rc;
-    if (ref != NULL) {
-        const char *id = ref;
-        for (size_t k = 0; k < n; k++) {
-            if (ref[k] == '/')
-                id = ref + k + 1;
-        }
-        t = ecs_map__get(&c->task_by_id, id, n - (size_t)(id - ref));
-    }
+    t = ecs_plane__task_by_ref(c, ref, n);
     if (t == NULL)
         return FAIL_IP(r, "task: the referenced task '%.*s' was not found.", (int)(n > 200 ? 200 : n),
                        ref != NULL ? ref : "");
@@ -367,21 +360,6 @@ ecs_status ecs_act__set_alarm_state(ecs_req *r)
     return ECS_OK;
 }
 
-static ecs_status find_svc(ecs_req *r, ecs_cluster **c, ecs_service **s)
-{
-    size_t n = 0;
-    const char *ref = ecs_req__str(r, r->root, "service", &n);
-    ecs_status rc;
-    if ((rc = ecs_req__cluster(r, c)) != ECS_OK)
-        return rc;
-    *s = ref != NULL ? ecs_plane__service_by_ref(*c, ref, n) : NULL;
-    if (*s == NULL)
-        return ecs_api__fail(r->err, ECS_E_NOT_FOUND, "ServiceNotFoundException", "Service not found.");
-    if ((*s)->status != ECS_SVC_ACTIVE)
-        return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
-    return ECS_OK;
-}
-
 ecs_status ecs_act__update_service_options(ecs_req *r)
 {
     static const char *const members[] = { "cluster", "service", "spreadNewRevisionOnly" };
@@ -390,7 +368,7 @@ ecs_status ecs_act__update_service_options(ecs_req *r)
     ecs_service *s;
     bool old;
     ecs_status rc;
-    if ((rc = only_members(r, r->root, "", members, 3)) != ECS_OK || (rc = find_svc(r, &c, &s)) != ECS_OK)
+    if ((rc = only_members(r, r->root, "", members, 3)) != ECS_OK || (rc = ecs_req__service(r, true, &c, &s)) != ECS_OK)
         return rc;
     if (v != NULL && ecs_json_type_of(v) != ECS_JSON_TRUE && ecs_json_type_of(v) != ECS_JSON_FALSE)
         return FAIL_IP(r, "spreadNewRevisionOnly: true or false.");
@@ -419,7 +397,7 @@ ecs_status ecs_act__preview_deployment(ecs_req *r)
     ecs_deploy_step *steps;
     size_t nsteps = 0, max_steps;
     ecs_status rc, prc;
-    if ((rc = only_members(r, r->root, "", members, 5)) != ECS_OK || (rc = find_svc(r, &c, &s)) != ECS_OK)
+    if ((rc = only_members(r, r->root, "", members, 5)) != ECS_OK || (rc = ecs_req__service(r, true, &c, &s)) != ECS_OK)
         return rc;
     d = s->desired;
     mn = s->min_pct;

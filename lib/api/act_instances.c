@@ -548,20 +548,13 @@ ecs_status ecs_act__describe_container_instances(ecs_req *r)
 {
     ecs_cluster *c;
     const ecs_json_val *list = ecs_req__member(r, r->root, "containerInstances");
-    const ecs_json_val *inc = ecs_req__member(r, r->root, "include");
-    uint32_t flags = 0;
+    uint32_t flags = ecs_req__include_tags(r);
     ecs_status rc;
 
     if ((rc = ecs_req__cluster(r, &c)) != ECS_OK)
         return rc;
     if (ecs_json_len(list) > 100)
         return FAIL_IP(r, "containerInstances: at most 100 per call.");
-    for (const ecs_json_val *v = ecs_json_first(inc); v != NULL; v = ecs_json_next(inc, v)) {
-        size_t n = 0;
-        const char *s = ecs_json_str(r->doc, v, &n);
-        if (s != NULL && n == 4 && memcmp(s, "TAGS", 4) == 0)
-            flags |= ECS_WRITE_TAGS;
-    }
     ecs_json_write_obj_begin(r->w);
     ecs_json_write_key(r->w, "containerInstances", 18);
     ecs_json_write_arr_begin(r->w);

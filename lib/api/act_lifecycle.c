@@ -40,21 +40,6 @@ static int clip(size_t n)
     return (int)(n > 200 ? 200 : n);
 }
 
-/* A task of cluster c by id or ARN, or NULL. */
-static ecs_task *task_by_ref(const ecs_cluster *c, const char *ref, size_t n)
-{
-    const char *id = ref;
-    ecs_task *t;
-    for (size_t k = 0; k < n; k++) {
-        if (ref[k] == '/')
-            id = ref + k + 1;
-    }
-    t = ecs_map__get(&c->task_by_id, id, n - (size_t)(id - ref));
-    if (t != NULL && id != ref && !ecs_str__eq(&t->arn, ref, n))
-        return NULL;
-    return t;
-}
-
 static ecs_status find_task(ecs_req *r, ecs_cluster **c, ecs_task **t)
 {
     size_t n = 0;
@@ -64,7 +49,7 @@ static ecs_status find_task(ecs_req *r, ecs_cluster **c, ecs_task **t)
         return rc;
     if (ref == NULL)
         return FAIL_IP(r, "task is required.");
-    *t = task_by_ref(*c, ref, n);
+    *t = ecs_plane__task_by_ref(*c, ref, n);
     if (*t == NULL)
         return FAIL_IP(r, "The referenced task '%.*s' was not found in cluster %s.", clip(n), ref,
                        ecs_str__c(&(*c)->name));
@@ -405,20 +390,6 @@ static void write_protection(ecs_req *r, const ecs_task *t)
     ecs_json_write_obj_end(r->w);
 }
 
-static void write_failure(ecs_req *r, const char *arn, size_t n, const char *reason, const char *detail)
-{
-    ecs_json_write_obj_begin(r->w);
-    ecs_json_write_key(r->w, "arn", 3);
-    ecs_json_write_str(r->w, arn, n);
-    ecs_json_write_key(r->w, "reason", 6);
-    ecs_json_write_str(r->w, reason, strlen(reason));
-    if (detail != NULL) {
-        ecs_json_write_key(r->w, "detail", 6);
-        ecs_json_write_str(r->w, detail, strlen(detail));
-    }
-    ecs_json_write_obj_end(r->w);
-}
-
 /* Write protectedTasks and failures for the request's tasks; with set,
  * tasks that qualify get protect_until set to until (saved in old[]). */
 static ecs_status protection_answer(ecs_req *r, ecs_cluster *c, const ecs_json_val *list, bool set,
@@ -431,7 +402,7 @@ static ecs_status protection_answer(ecs_req *r, ecs_cluster *c, const ecs_json_v
         for (const ecs_json_val *v = ecs_json_first(list); v != NULL; v = ecs_json_next(list, v)) {
             size_t n = 0;
             const char *ref = ecs_json_str(r->doc, v, &n);
-            ecs_task *t = task_by_ref(c, ref, n);
+            ecs_task *t = ecs_plane__task_by_ref(c, ref, n);
             bool dup = false;
             if (t == NULL || t->svc == NULL || t->last == ECS_TASK_STOPPED)
                 continue;
@@ -456,7 +427,7 @@ static ecs_status protection_answer(ecs_req *r, ecs_cluster *c, const ecs_json_v
     for (const ecs_json_val *v = ecs_json_first(list); v != NULL; v = ecs_json_next(list, v)) {
         size_t n = 0;
         const char *ref = ecs_json_str(r->doc, v, &n);
-        const ecs_task *t = task_by_ref(c, ref, n);
+        const ecs_task *t = ecs_plane__task_by_ref(c, ref, n);
         if (t != NULL && t->svc != NULL && t->last != ECS_TASK_STOPPED)
             write_protection(r, t);
     }
@@ -466,13 +437,13 @@ static ecs_status protection_answer(ecs_req *r, ecs_cluster *c, const ecs_json_v
     for (const ecs_json_val *v = ecs_json_first(list); v != NULL; v = ecs_json_next(list, v)) {
         size_t n = 0;
         const char *ref = ecs_json_str(r->doc, v, &n);
-        const ecs_task *t = task_by_ref(c, ref, n);
+        const ecs_task *t = ecs_plane__task_by_ref(c, ref, n);
         if (t == NULL)
-            write_failure(r, ref, n, "MISSING", NULL);
+            ecs_req__write_failure(r, ref, n, "MISSING", NULL);
         else if (t->last == ECS_TASK_STOPPED)
-            write_failure(r, t->arn.p, t->arn.len, "TASK_NOT_VALID", "The task is STOPPED.");
+            ecs_req__write_failure(r, t->arn.p, t->arn.len, "TASK_NOT_VALID", "The task is STOPPED.");
         else if (t->svc == NULL)
-            write_failure(r, t->arn.p, t->arn.len, "TASK_NOT_VALID",
+            ecs_req__write_failure(r, t->arn.p, t->arn.len, "TASK_NOT_VALID",
                           "Task scale-in protection is for tasks of a service.");
     }
     ecs_json_write_arr_end(r->w);

@@ -33,19 +33,6 @@ static int clip(size_t n)
     return (int)(n > 200 ? 200 : n);
 }
 
-static bool valid_name(const char *s, size_t n)
-{
-    if (n == 0 || n > 255)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-              c == '-'))
-            return false;
-    }
-    return true;
-}
-
 static ecs_status svc_not_found(ecs_req *r)
 {
     return ecs_api__fail(r->err, ECS_E_NOT_FOUND, "ServiceNotFoundException", "Service not found.");
@@ -72,26 +59,17 @@ typedef struct parts {
     size_t nalarm_names;
 } parts;
 
-static void strs_free(ecs_ctx *ctx, ecs_str *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        ecs_str__free(ctx, &v[i]);
-    ecs_ctx__release(ctx, v, n * sizeof *v);
-}
-
 static void parts_free(ecs_ctx *ctx, parts *p)
 {
-    strs_free(ctx, p->member_of, p->nmember_of);
-    strs_free(ctx, p->alarm_names, p->nalarm_names);
+    ecs_plane__strs_free(ctx, p->member_of, p->nmember_of);
+    ecs_plane__strs_free(ctx, p->alarm_names, p->nalarm_names);
     if (p->strategies != NULL) {
         for (size_t i = 0; i < p->nstrategies; i++)
             ecs_str__free(ctx, &p->strategies[i].field);
         ecs_ctx__release(ctx, p->strategies, p->nstrategies * sizeof *p->strategies);
     }
-    strs_free(ctx, p->subnets, p->nsubnets);
-    strs_free(ctx, p->sgs, p->nsgs);
+    ecs_plane__strs_free(ctx, p->subnets, p->nsubnets);
+    ecs_plane__strs_free(ctx, p->sgs, p->nsgs);
     if (p->lbs != NULL) {
         for (size_t i = 0; i < p->nlbs; i++) {
             ecs_str__free(ctx, &p->lbs[i].target_group_arn);
@@ -504,7 +482,7 @@ ecs_status ecs_act__create_service(ecs_req *r)
     memset(&p, 0, sizeof p);
     if ((rc = ecs_req__cluster(r, &c)) != ECS_OK)
         return rc;
-    if (name == NULL || !valid_name(name, nl))
+    if (name == NULL || !ecs_req__valid_name(name, nl))
         return FAIL_IP(r, "serviceName: 1 to 255 letters, digits, hyphens and underscores.");
     if ((rc = ecs_req__fingerprint(r, &fp)) != ECS_OK)
         return rc;
@@ -580,15 +558,10 @@ ecs_status ecs_act__create_service(ecs_req *r)
             goto fail;
         }
     }
-    {
-        uint32_t need = s->launch_type == ECS_LAUNCH_FARGATE    ? ECS_COMPAT_FARGATE
-                        : s->launch_type == ECS_LAUNCH_EXTERNAL ? ECS_COMPAT_EXTERNAL
-                                                                : ECS_COMPAT_EC2;
-        if ((rev->def->compatibilities & need) == 0) {
-            rc = FAIL_IP(r, "Task definition does not support launch_type %s.",
-                         ecs_plane__launch_type_name(s->launch_type));
-            goto fail;
-        }
+    if (!ecs_plane__revision_supports(rev, s->launch_type)) {
+        rc = FAIL_IP(r, "Task definition does not support launch_type %s.",
+                     ecs_plane__launch_type_name(s->launch_type));
+        goto fail;
     }
     if (sched != NULL) {
         if (sl == 6 && memcmp(sched, "DAEMON", 6) == 0)
@@ -663,21 +636,6 @@ fail:
 
 /* ---- UpdateService ------------------------------------------------------ */
 
-static ecs_status find_service(ecs_req *r, ecs_cluster **c, ecs_service **s)
-{
-    size_t n = 0;
-    const char *ref = ecs_req__str(r, r->root, "service", &n);
-    ecs_status rc;
-    if ((rc = ecs_req__cluster(r, c)) != ECS_OK)
-        return rc;
-    if (ref == NULL)
-        return FAIL_IP(r, "service is required.");
-    *s = ecs_plane__service_by_ref(*c, ref, n);
-    if (*s == NULL)
-        return svc_not_found(r);
-    return ECS_OK;
-}
-
 ecs_status ecs_act__update_service(ecs_req *r)
 {
     ecs_cluster *c;
@@ -697,10 +655,8 @@ ecs_status ecs_act__update_service(ecs_req *r)
     ecs_status rc;
 
     memset(&p, 0, sizeof p);
-    if ((rc = find_service(r, &c, &s)) != ECS_OK || s == NULL)
+    if ((rc = ecs_req__service(r, true, &c, &s)) != ECS_OK || s == NULL)
         return rc != ECS_OK ? rc : svc_not_found(r);
-    if (s->status != ECS_SVC_ACTIVE)
-        return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
     saved = *s;
     rev = s->deps[0]->rev;
     f = s->deps[0]->family;
@@ -712,14 +668,9 @@ ecs_status ecs_act__update_service(ecs_req *r)
             return FAIL_CL(r, "TaskDefinition is inactive (%s).", ecs_str__c(&rev->arn));
         if ((rc = check_host_ports(r, rev)) != ECS_OK)
             return rc;
-        {
-            uint32_t need = s->launch_type == ECS_LAUNCH_FARGATE    ? ECS_COMPAT_FARGATE
-                            : s->launch_type == ECS_LAUNCH_EXTERNAL ? ECS_COMPAT_EXTERNAL
-                                                                    : ECS_COMPAT_EC2;
-            if ((rev->def->compatibilities & need) == 0)
-                return FAIL_IP(r, "Task definition does not support launch_type %s.",
-                               ecs_plane__launch_type_name(s->launch_type));
-        }
+        if (!ecs_plane__revision_supports(rev, s->launch_type))
+            return FAIL_IP(r, "Task definition does not support launch_type %s.",
+                           ecs_plane__launch_type_name(s->launch_type));
     }
     if (dcv != NULL) {
         int64_t v = 0;
@@ -836,10 +787,8 @@ ecs_status ecs_act__delete_service(ecs_req *r)
     ecs_service *s = NULL, saved;
     bool force = ecs_req__bool(r, r->root, "force", false);
     ecs_status rc;
-    if ((rc = find_service(r, &c, &s)) != ECS_OK || s == NULL)
+    if ((rc = ecs_req__service(r, true, &c, &s)) != ECS_OK || s == NULL)
         return rc != ECS_OK ? rc : svc_not_found(r);
-    if (s->status != ECS_SVC_ACTIVE)
-        return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
     if (!s->daemon && s->desired > 0 && !force)
         return FAIL_IP(r, "The service cannot be stopped while it is scaled above 0.");
     saved = *s;
@@ -860,19 +809,12 @@ ecs_status ecs_act__describe_services(ecs_req *r)
 {
     ecs_cluster *c;
     const ecs_json_val *list = ecs_req__member(r, r->root, "services");
-    const ecs_json_val *inc = ecs_req__member(r, r->root, "include");
-    uint32_t flags = 0;
+    uint32_t flags = ecs_req__include_tags(r);
     ecs_status rc;
     if ((rc = ecs_req__cluster(r, &c)) != ECS_OK)
         return rc;
     if (ecs_json_len(list) == 0 || ecs_json_len(list) > 10)
         return FAIL_IP(r, "services: name 1 to 10 services.");
-    for (const ecs_json_val *v = ecs_json_first(inc); v != NULL; v = ecs_json_next(inc, v)) {
-        size_t n = 0;
-        const char *s = ecs_json_str(r->doc, v, &n);
-        if (s != NULL && n == 4 && memcmp(s, "TAGS", 4) == 0)
-            flags |= ECS_WRITE_TAGS;
-    }
     ecs_json_write_obj_begin(r->w);
     ecs_json_write_key(r->w, "services", 8);
     ecs_json_write_arr_begin(r->w);
@@ -898,12 +840,7 @@ ecs_status ecs_act__describe_services(ecs_req *r)
         else
             k = snprintf(arn, sizeof arn, "arn:aws:ecs:%s:%s:service/%s/%.*s", ecs_str__c(&r->pl->region),
                          ecs_str__c(&r->pl->account), ecs_str__c(&c->name), clip(n), ref);
-        ecs_json_write_obj_begin(r->w);
-        ecs_json_write_key(r->w, "arn", 3);
-        ecs_json_write_str(r->w, arn, k > 0 && (size_t)k < sizeof arn ? (size_t)k : 0);
-        ecs_json_write_key(r->w, "reason", 6);
-        ecs_json_write_str(r->w, "MISSING", 7);
-        ecs_json_write_obj_end(r->w);
+        ecs_req__write_failure(r, arn, k > 0 && (size_t)k < sizeof arn ? (size_t)k : 0, "MISSING", NULL);
     }
     ecs_json_write_arr_end(r->w);
     return ecs_json_write_obj_end(r->w) == ECS_OK ? ECS_OK : ecs_req__nomem(r);

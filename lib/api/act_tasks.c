@@ -218,14 +218,9 @@ static ecs_status decode_common(ecs_req *r, launch *l, bool start_task)
         if (l->ncp > 0 && ecs_plane__provider_is_fargate(l->cp[0].provider.p, l->cp[0].provider.len))
             l->lt = ECS_LAUNCH_FARGATE;
     }
-    {
-        uint32_t need = l->lt == ECS_LAUNCH_FARGATE ? ECS_COMPAT_FARGATE
-                        : l->lt == ECS_LAUNCH_EXTERNAL ? ECS_COMPAT_EXTERNAL
-                                                       : ECS_COMPAT_EC2;
-        if ((l->rev->def->compatibilities & need) == 0)
-            return FAIL_CL(r, "Task definition does not support launch_type %s.",
-                           ecs_plane__launch_type_name(l->lt));
-    }
+    if (!ecs_plane__revision_supports(l->rev, l->lt))
+        return FAIL_CL(r, "Task definition does not support launch_type %s.",
+                       ecs_plane__launch_type_name(l->lt));
     l->group = ecs_req__str(r, r->root, "group", &l->group_len);
     if (l->group == NULL) {
         int k = snprintf(l->group_buf, sizeof l->group_buf, "family:%s", ecs_str__c(&l->family->name));
@@ -291,23 +286,6 @@ typedef struct batch {
     ecs_place_result *result;
     bool engine_has_them;
 } batch;
-
-static void write_failure(ecs_req *r, const char *arn, size_t arn_len, const char *reason,
-                          const char *detail)
-{
-    ecs_json_write_obj_begin(r->w);
-    if (arn != NULL) {
-        ecs_json_write_key(r->w, "arn", 3);
-        ecs_json_write_str(r->w, arn, arn_len);
-    }
-    ecs_json_write_key(r->w, "reason", 6);
-    ecs_json_write_str(r->w, reason, strlen(reason));
-    if (detail != NULL && detail[0] != '\0') {
-        ecs_json_write_key(r->w, "detail", 6);
-        ecs_json_write_str(r->w, detail, strlen(detail));
-    }
-    ecs_json_write_obj_end(r->w);
-}
 
 /* Place EC2/EXTERNAL tasks through the engine. */
 static ecs_status place_ec2(ecs_req *r, launch *l, batch *b, ecs_task **made, size_t count)
@@ -696,21 +674,21 @@ static ecs_status run_or_start_with(ecs_req *r, bool start_task, launch *lp)
             size_t n = 0;
             const char *ref = ecs_json_str(r->doc, ecs_json_arr_get(targets, i), &n);
             if (named[i] == NULL)
-                write_failure(r, ref, n, "MISSING", NULL);
+                ecs_req__write_failure(r, ref, n, "MISSING", NULL);
             else if (named[i]->status == ECS_INST_INACTIVE)
-                write_failure(r, named[i]->arn.p, named[i]->arn.len, "INACTIVE", NULL);
+                ecs_req__write_failure(r, named[i]->arn.p, named[i]->arn.len, "INACTIVE", NULL);
             else if (named[i]->status != ECS_INST_ACTIVE)
-                write_failure(r, named[i]->arn.p, named[i]->arn.len, "INACTIVE", NULL);
+                ecs_req__write_failure(r, named[i]->arn.p, named[i]->arn.len, "INACTIVE", NULL);
             else {
                 ecs_place_outcome o;
                 memset(&o, 0, sizeof o);
                 o.reason = start_reason[i];
                 o.explanation = start_detail[i];
-                write_failure(r, named[i]->arn.p, named[i]->arn.len, failure_reason(lp, &o),
+                ecs_req__write_failure(r, named[i]->arn.p, named[i]->arn.len, failure_reason(lp, &o),
                               start_detail[i]);
             }
         } else if (lp->lt == ECS_LAUNCH_FARGATE) {
-            write_failure(r, NULL, 0,
+            ecs_req__write_failure(r, NULL, 0,
                           "Capacity is unavailable at this time. Please try again later or in a "
                           "different availability zone.", NULL);
         } else if (lp->ncp > 0) {
@@ -718,12 +696,12 @@ static ecs_status run_or_start_with(ecs_req *r, bool start_task, launch *lp)
             memset(&o, 0, sizeof o);
             o.reason = start_reason[i];
             o.explanation = start_detail[i];
-            write_failure(r, fail_inst[i][0] != '\0' ? fail_inst[i] : NULL, strlen(fail_inst[i]),
+            ecs_req__write_failure(r, fail_inst[i][0] != '\0' ? fail_inst[i] : NULL, strlen(fail_inst[i]),
                           failure_reason(lp, &o), start_detail[i]);
         } else {
             ecs_place_outcome o;
             if (ecs_place_result_get(b.result, i, &o) == ECS_OK)
-                write_failure(r, o.instance_id, o.instance_id_len, failure_reason(lp, &o),
+                ecs_req__write_failure(r, o.instance_id, o.instance_id_len, failure_reason(lp, &o),
                               o.explanation);
         }
     }
@@ -797,19 +775,12 @@ ecs_status ecs_act__describe_tasks(ecs_req *r)
 {
     ecs_cluster *c;
     const ecs_json_val *list = ecs_req__member(r, r->root, "tasks");
-    uint32_t flags = 0;
-    const ecs_json_val *inc = ecs_req__member(r, r->root, "include");
+    uint32_t flags = ecs_req__include_tags(r);
     ecs_status rc;
     if ((rc = ecs_req__cluster(r, &c)) != ECS_OK)
         return rc;
     if (ecs_json_len(list) > 100)
         return FAIL_IP(r, "tasks: at most 100 per call.");
-    for (const ecs_json_val *v = ecs_json_first(inc); v != NULL; v = ecs_json_next(inc, v)) {
-        size_t n = 0;
-        const char *s = ecs_json_str(r->doc, v, &n);
-        if (s != NULL && n == 4 && memcmp(s, "TAGS", 4) == 0)
-            flags |= ECS_WRITE_TAGS;
-    }
     ecs_json_write_obj_begin(r->w);
     ecs_json_write_key(r->w, "tasks", 5);
     ecs_json_write_arr_begin(r->w);
@@ -822,21 +793,11 @@ ecs_status ecs_act__describe_tasks(ecs_req *r)
         for (const ecs_json_val *v = ecs_json_first(list); v != NULL; v = ecs_json_next(list, v)) {
             size_t n = 0;
             const char *ref = ecs_json_str(r->doc, v, &n);
-            const char *id = ref, *slash = NULL;
-            const ecs_task *t;
-            for (size_t k = 0; k < n; k++) {
-                if (ref[k] == '/')
-                    slash = ref + k;
-            }
-            if (slash != NULL)
-                id = slash + 1;
-            t = ecs_map__get(&c->task_by_id, id, n - (size_t)(id - ref));
-            if (t != NULL && slash != NULL && !ecs_str__eq(&t->arn, ref, n))
-                t = NULL;
+            const ecs_task *t = ecs_plane__task_by_ref(c, ref, n);
             if (pass == 0 && t != NULL)
                 ecs_plane__write_task(r->pl, r->w, t, flags);
             else if (pass == 1 && t == NULL)
-                write_failure(r, ref, n, "MISSING", NULL);
+                ecs_req__write_failure(r, ref, n, "MISSING", NULL);
         }
     }
     ecs_json_write_arr_end(r->w);

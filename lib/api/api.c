@@ -15,54 +15,55 @@
 typedef struct action {
     const char *name;
     ecs_action_fn fn;
+    bool reads_only; /* changes nothing: the step's settled clusters stay settled */
 } action;
 
 /* Sorted by name for binary search. */
 static const action k_actions[] = {
-    { "CreateCapacityProvider", ecs_act__create_capacity_provider },
-    { "CreateCluster", ecs_act__create_cluster },
-    { "CreateService", ecs_act__create_service },
-    { "DeleteAttributes", ecs_act__delete_attributes },
-    { "DeleteCapacityProvider", ecs_act__delete_capacity_provider },
-    { "DeleteCluster", ecs_act__delete_cluster },
-    { "DeleteService", ecs_act__delete_service },
-    { "DeleteTaskDefinitions", ecs_act__delete_task_definitions },
-    { "DeregisterContainerInstance", ecs_act__deregister_container_instance },
-    { "DeregisterTaskDefinition", ecs_act__deregister_task_definition },
-    { "DescribeCapacityProviders", ecs_act__describe_capacity_providers },
-    { "DescribeClusters", ecs_act__describe_clusters },
-    { "DescribeContainerInstances", ecs_act__describe_container_instances },
-    { "DescribeServices", ecs_act__describe_services },
-    { "DescribeTaskDefinition", ecs_act__describe_task_definition },
-    { "DescribeTasks", ecs_act__describe_tasks },
-    { "GetTaskProtection", ecs_act__get_task_protection },
-    { "ListAttributes", ecs_act__list_attributes },
-    { "ListClusters", ecs_act__list_clusters },
-    { "ListContainerInstances", ecs_act__list_container_instances },
-    { "ListServices", ecs_act__list_services },
-    { "ListTaskDefinitionFamilies", ecs_act__list_task_definition_families },
-    { "ListTaskDefinitions", ecs_act__list_task_definitions },
-    { "ListTasks", ecs_act__list_tasks },
-    { "ModifyTargetGroupAttributes", ecs_act__modify_target_group_attributes },
-    { "PreviewDeployment", ecs_act__preview_deployment },
-    { "PutAttributes", ecs_act__put_attributes },
-    { "PutClusterCapacityProviders", ecs_act__put_cluster_capacity_providers },
-    { "RegisterContainerInstance", ecs_act__register_container_instance },
-    { "RegisterSubnets", ecs_act__register_subnets },
-    { "RegisterTaskDefinition", ecs_act__register_task_definition },
-    { "RunTask", ecs_act__run_task },
-    { "SetAlarmState", ecs_act__set_alarm_state },
-    { "SetFargateCapacity", ecs_act__set_fargate_capacity },
-    { "StartTask", ecs_act__start_task },
-    { "StopTask", ecs_act__stop_task },
-    { "SubmitContainerHealth", ecs_act__submit_container_health },
-    { "SubmitContainerStateChange", ecs_act__submit_container_state_change },
-    { "SubmitTargetHealth", ecs_act__submit_target_health },
-    { "SubmitTaskStateChange", ecs_act__submit_task_state_change },
-    { "UpdateContainerInstancesState", ecs_act__update_container_instances_state },
-    { "UpdateService", ecs_act__update_service },
-    { "UpdateServiceOptions", ecs_act__update_service_options },
-    { "UpdateTaskProtection", ecs_act__update_task_protection },
+    { "CreateCapacityProvider", ecs_act__create_capacity_provider, false },
+    { "CreateCluster", ecs_act__create_cluster, false },
+    { "CreateService", ecs_act__create_service, false },
+    { "DeleteAttributes", ecs_act__delete_attributes, false },
+    { "DeleteCapacityProvider", ecs_act__delete_capacity_provider, false },
+    { "DeleteCluster", ecs_act__delete_cluster, false },
+    { "DeleteService", ecs_act__delete_service, false },
+    { "DeleteTaskDefinitions", ecs_act__delete_task_definitions, false },
+    { "DeregisterContainerInstance", ecs_act__deregister_container_instance, false },
+    { "DeregisterTaskDefinition", ecs_act__deregister_task_definition, false },
+    { "DescribeCapacityProviders", ecs_act__describe_capacity_providers, true },
+    { "DescribeClusters", ecs_act__describe_clusters, true },
+    { "DescribeContainerInstances", ecs_act__describe_container_instances, true },
+    { "DescribeServices", ecs_act__describe_services, true },
+    { "DescribeTaskDefinition", ecs_act__describe_task_definition, true },
+    { "DescribeTasks", ecs_act__describe_tasks, true },
+    { "GetTaskProtection", ecs_act__get_task_protection, true },
+    { "ListAttributes", ecs_act__list_attributes, true },
+    { "ListClusters", ecs_act__list_clusters, true },
+    { "ListContainerInstances", ecs_act__list_container_instances, true },
+    { "ListServices", ecs_act__list_services, true },
+    { "ListTaskDefinitionFamilies", ecs_act__list_task_definition_families, true },
+    { "ListTaskDefinitions", ecs_act__list_task_definitions, true },
+    { "ListTasks", ecs_act__list_tasks, true },
+    { "ModifyTargetGroupAttributes", ecs_act__modify_target_group_attributes, false },
+    { "PreviewDeployment", ecs_act__preview_deployment, true },
+    { "PutAttributes", ecs_act__put_attributes, false },
+    { "PutClusterCapacityProviders", ecs_act__put_cluster_capacity_providers, false },
+    { "RegisterContainerInstance", ecs_act__register_container_instance, false },
+    { "RegisterSubnets", ecs_act__register_subnets, false },
+    { "RegisterTaskDefinition", ecs_act__register_task_definition, false },
+    { "RunTask", ecs_act__run_task, false },
+    { "SetAlarmState", ecs_act__set_alarm_state, false },
+    { "SetFargateCapacity", ecs_act__set_fargate_capacity, false },
+    { "StartTask", ecs_act__start_task, false },
+    { "StopTask", ecs_act__stop_task, false },
+    { "SubmitContainerHealth", ecs_act__submit_container_health, false },
+    { "SubmitContainerStateChange", ecs_act__submit_container_state_change, false },
+    { "SubmitTargetHealth", ecs_act__submit_target_health, false },
+    { "SubmitTaskStateChange", ecs_act__submit_task_state_change, false },
+    { "UpdateContainerInstancesState", ecs_act__update_container_instances_state, false },
+    { "UpdateService", ecs_act__update_service, false },
+    { "UpdateServiceOptions", ecs_act__update_service_options, false },
+    { "UpdateTaskProtection", ecs_act__update_task_protection, false },
 };
 
 static const action *find_action(const char *name, size_t len)
@@ -83,13 +84,6 @@ static const action *find_action(const char *name, size_t len)
             hi = mid;
     }
     return NULL;
-}
-
-/* Actions that change nothing (Describe*, List*, Get*, PreviewDeployment). */
-static bool read_only(const char *name, size_t len)
-{
-    return (len > 8 && memcmp(name, "Describe", 8) == 0) || (len > 4 && memcmp(name, "List", 4) == 0) ||
-           (len > 3 && memcmp(name, "Get", 3) == 0) || (len == 17 && memcmp(name, "PreviewDeployment", 17) == 0);
 }
 
 static bool printable_name(const char *s, size_t len)
@@ -167,7 +161,7 @@ static ecs_status run(ecs_plane *pl, const char *name, size_t name_len, const ch
     rc = act->fn(&r);
     if (rc != ECS_OK)
         pl->rng = saved_rng; /* a failed call draws nothing: later ids stay the same */
-    else if (!read_only(name, name_len))
+    else if (!act->reads_only)
         for (size_t i = 0; i < pl->nclusters; i++)
             pl->clusters[i]->clean = false; /* the next step looks at every cluster again */
     if (rc == ECS_OK && ecs_json_writer_result(pl->w, &(const char *){ NULL }, NULL) != ECS_OK)

@@ -287,3 +287,63 @@ ecs_status ecs_req__fingerprint(ecs_req *r, uint64_t *out)
     return ECS_OK;
 }
 
+
+bool ecs_req__valid_name(const char *s, size_t n)
+{
+    if (s == NULL || n == 0 || n > 255)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+uint32_t ecs_req__include_tags(const ecs_req *r)
+{
+    const ecs_json_val *inc = ecs_req__member(r, r->root, "include");
+    for (const ecs_json_val *v = ecs_json_first(inc); v != NULL; v = ecs_json_next(inc, v)) {
+        size_t n = 0;
+        const char *s = ecs_json_str(r->doc, v, &n);
+        if (s != NULL && n == 4 && memcmp(s, "TAGS", 4) == 0)
+            return ECS_WRITE_TAGS;
+    }
+    return 0;
+}
+
+void ecs_req__write_failure(ecs_req *r, const char *arn, size_t arn_len, const char *reason,
+                            const char *detail)
+{
+    ecs_json_write_obj_begin(r->w);
+    if (arn != NULL) {
+        ecs_json_write_key(r->w, "arn", 3);
+        ecs_json_write_str(r->w, arn, arn_len);
+    }
+    ecs_json_write_key(r->w, "reason", 6);
+    ecs_json_write_str(r->w, reason, strlen(reason));
+    if (detail != NULL && detail[0] != '\0') {
+        ecs_json_write_key(r->w, "detail", 6);
+        ecs_json_write_str(r->w, detail, strlen(detail));
+    }
+    ecs_json_write_obj_end(r->w);
+}
+
+ecs_status ecs_req__service(ecs_req *r, bool active, ecs_cluster **c, ecs_service **s)
+{
+    size_t n = 0;
+    const char *ref = ecs_req__str(r, r->root, "service", &n);
+    ecs_status rc;
+    *s = NULL;
+    if ((rc = ecs_req__cluster(r, c)) != ECS_OK)
+        return rc;
+    if (ref == NULL)
+        return FAIL_IP(r, "service is required.");
+    *s = ecs_plane__service_by_ref(*c, ref, n);
+    if (*s == NULL)
+        return ecs_api__fail(r->err, ECS_E_NOT_FOUND, "ServiceNotFoundException", "Service not found.");
+    if (active && (*s)->status != ECS_SVC_ACTIVE)
+        return ecs_api__fail(r->err, ECS_E_INVALID_ARG, "ServiceNotActiveException", "Service was not ACTIVE.");
+    return ECS_OK;
+}

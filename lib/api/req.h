@@ -44,6 +44,19 @@ ecs_status ecs_req__page(ecs_req *r, size_t dflt, size_t *max_results, char *key
 /* Write "nextToken": <token for key> into the open response object. */
 void ecs_req__write_token(ecs_req *r, const char *key, size_t key_len);
 
+/* A name of 1 to 255 letters, digits, hyphens and underscores (clusters,
+ * services, capacity providers). */
+bool ecs_req__valid_name(const char *s, size_t n);
+/* ECS_WRITE_TAGS when the request's `include` list asks for TAGS. */
+uint32_t ecs_req__include_tags(const ecs_req *r);
+/* Write one failures[] entry {"arn"?, "reason", "detail"?} (arn NULL and
+ * detail NULL or "" are left out). */
+void ecs_req__write_failure(ecs_req *r, const char *arn, size_t arn_len, const char *reason,
+                            const char *detail);
+/* The request's `service` in its `cluster`; with active, a service that is
+ * not ACTIVE is ServiceNotActiveException. ServiceNotFoundException. */
+ecs_status ecs_req__service(ecs_req *r, bool active, ecs_cluster **c, ecs_service **s);
+
 /* Fail with ServerException for an allocation the context reported. */
 ecs_status ecs_req__nomem(ecs_req *r);
 

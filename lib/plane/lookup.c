@@ -151,3 +151,19 @@ void ecs_plane__hex_id(ecs_plane *pl, char *buf, size_t n)
     }
     buf[n] = '\0';
 }
+
+ecs_task *ecs_plane__task_by_ref(const ecs_cluster *c, const char *ref, size_t len)
+{
+    const char *id = ref;
+    ecs_task *t;
+    if (ref == NULL)
+        return NULL;
+    for (size_t k = 0; k < len; k++) {
+        if (ref[k] == '/')
+            id = ref + k + 1;
+    }
+    t = ecs_map__get(&c->task_by_id, id, len - (size_t)(id - ref));
+    if (t != NULL && id != ref && !ecs_str__eq(&t->arn, ref, len))
+        return NULL;
+    return t;
+}

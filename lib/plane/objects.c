@@ -78,10 +78,7 @@ void ecs_plane__cluster_free(ecs_ctx *ctx, ecs_cluster *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < c->ncps; i++)
-        ecs_str__free(ctx, &c->cps[i]);
-    if (c->cps != NULL)
-        ecs_ctx__release(ctx, c->cps, c->ncps * sizeof *c->cps);
+    ecs_plane__strs_free(ctx, c->cps, c->ncps);
     ecs_plane__cp_items_free(ctx, c->default_strategy, c->ndefault_strategy);
     for (size_t i = 0; i < c->nservices; i++)
         ecs_plane__service_free(ctx, c->services[i]);

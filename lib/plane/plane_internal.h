@@ -445,6 +445,8 @@ void ecs_plane__family_free(ecs_ctx *ctx, ecs_family *f);
 ecs_cluster *ecs_plane__cluster_by_ref(const ecs_plane *pl, const char *ref, size_t len);
 ecs_instance *ecs_plane__instance_by_ref(const ecs_plane *pl, const ecs_cluster *c,
                                          const char *ref, size_t len);
+/* A task of cluster c by id or ARN (an ARN must match whole), or NULL. */
+ecs_task *ecs_plane__task_by_ref(const ecs_cluster *c, const char *ref, size_t len);
 /* Index of the family named exactly name in the sorted array; when absent,
  * *found is false and the index is where it would be inserted. */
 size_t ecs_plane__family_find(const ecs_plane *pl, const char *name, size_t len, bool *found);
@@ -471,6 +473,8 @@ ecs_status ecs_plane__write_time(ecs_json_writer *w, int64_t ms);
 /* Tasks (lib/plane/tasks.c). */
 const char *ecs_plane__task_status_name(ecs_task_status s);
 const char *ecs_plane__launch_type_name(ecs_launch_type t);
+/* Whether revision rev can run with launch type t (its compatibilities). */
+bool ecs_plane__revision_supports(const ecs_revision *rev, ecs_launch_type t);
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t);
 ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const ecs_task *t,
                                  uint32_t flags);
@@ -571,6 +575,8 @@ ecs_status ecs_plane__launch_reserve(ecs_plane *pl, ecs_cluster *c, ecs_service 
 
 void ecs_plane__provider_free(ecs_ctx *ctx, ecs_capacity_provider *p);
 void ecs_plane__cp_items_free(ecs_ctx *ctx, ecs_cp_item *items, size_t n);
+/* Free an array of n strings (NULL is fine). */
+void ecs_plane__strs_free(ecs_ctx *ctx, ecs_str *v, size_t n);
 /* A provider by name or ARN (not the built-in Fargate ones), or NULL. */
 ecs_capacity_provider *ecs_plane__provider(const ecs_plane *pl, const char *ref, size_t len);
 bool ecs_plane__provider_is_fargate(const char *name, size_t len);
@@ -588,6 +594,8 @@ ecs_status ecs_plane__write_strategy(ecs_json_writer *w, const ecs_cp_item *item
 #define ECS_HEALTHY_AFTER_MS (40 * 1000)
 /* The longest wait between launches of a throttled service (spec 4.6). */
 #define ECS_THROTTLE_MAX_MS (27 * 60 * 1000)
+/* Service events repeat, and steady-state events recur, after this long. */
+#define ECS_SIX_HOURS_MS (6LL * 60 * 60 * 1000)
 
 /* Add (sign +1) or remove (-1) a task from the cluster's and instance's
  * counts (and the cluster's count of tasks with orders), by its current

@@ -49,7 +49,6 @@
 #include "plane/plane_internal.h"
 #include "query/query.h"
 
-#define SIX_HOURS_MS (6LL * 60 * 60 * 1000)
 
 /* Add an event unless it repeats one written in the last six hours while
  * the cause has not cleared (spec 1.6): looking back from the newest event,
@@ -59,7 +58,7 @@ static void event_once(ecs_plane *pl, ecs_service *s, const char *msg)
 {
     for (size_t i = s->nevents; i-- > 0;) {
         const ecs_event *e = &s->events[i];
-        if (pl->now_ms - e->at_ms >= SIX_HOURS_MS)
+        if (pl->now_ms - e->at_ms >= ECS_SIX_HOURS_MS)
             break;
         if (strcmp(ecs_str__c(&e->message), msg) == 0)
             return;
@@ -151,21 +150,38 @@ static void fill_launch(ecs_plane *pl, ecs_service *s, ecs_deployment *d, ecs_la
     ecs_plane__launch_zones(l);
 }
 
-/* Write "has started N tasks: (task a) (task b) ..." for made[0..n). */
-static void started_event(ecs_plane *pl, ecs_service *s, ecs_task *const *made, size_t n)
+/* Write "(service S) has started N tasks: (task a) ..." or "(service S) has
+ * stopped N running tasks: ..." for v[0..n); as many ids as fit. */
+static void tasks_event(ecs_plane *pl, ecs_service *s, bool started, ecs_task *const *v, size_t n)
 {
     char msg[900];
     size_t used;
-    int k = snprintf(msg, sizeof msg, "(service %s) has started %zu task%s:", ecs_str__c(&s->name), n,
-                     n == 1 ? "" : "s");
+    int k;
+    if (n == 0)
+        return;
+    k = snprintf(msg, sizeof msg, "(service %s) has %s %zu %stask%s:", ecs_str__c(&s->name),
+                 started ? "started" : "stopped", n, started ? "" : "running ", n == 1 ? "" : "s");
     used = k > 0 ? (size_t)k : 0;
     for (size_t i = 0; i < n && used + 48 < sizeof msg; i++) {
-        k = snprintf(msg + used, sizeof msg - used, " (task %s)", ecs_str__c(&made[i]->id));
+        k = snprintf(msg + used, sizeof msg - used, " (task %s)", ecs_str__c(&v[i]->id));
         used += k > 0 ? (size_t)k : 0;
     }
     if (used + 1 < sizeof msg)
         snprintf(msg + used, sizeof msg - used, ".");
     ecs_plane__service_event(pl, s, "%s", msg);
+}
+
+/* "(service S) registered|deregistered N targets in (target-group ARN)", one
+ * per load balancer of the service. */
+static void targets_event(ecs_plane *pl, ecs_service *s, const char *verb, size_t n)
+{
+    for (size_t k = 0; k < s->nlbs && n > 0; k++) {
+        const ecs_svc_lb *b = &s->lbs[k];
+        ecs_plane__service_event(pl, s, "(service %s) %s %zu target%s in (target-group %s)",
+                                 ecs_str__c(&s->name), verb, n, n == 1 ? "" : "s",
+                                 b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
+                                                             : ecs_str__c(&b->load_balancer_name));
+    }
 }
 
 static void unplaced_event(ecs_plane *pl, ecs_service *s, const ecs_place_outcome *o, bool no_instances)
@@ -291,8 +307,7 @@ static ecs_status launch(ecs_plane *pl, ecs_service *s, ecs_deployment *d, uint3
         if (!ok[i])
             ecs_plane__task_free(pl->ctx, made[i]);
     }
-    if (nplaced > 0)
-        started_event(pl, s, placed, nplaced);
+    tasks_event(pl, s, true, placed, nplaced);
     *started = (uint32_t)nplaced;
     ecs_place_result_free(res);
     ecs_ctx__release(pl->ctx, made, n * sizeof *made);
@@ -379,25 +394,6 @@ static ecs_status launch_by_provider(ecs_plane *pl, ecs_service *s, ecs_deployme
 static void stop_task(ecs_plane *pl, ecs_task *t, ecs_stop_why why)
 {
     ecs_plane__task_stop(pl, t, ECS_STOP_SERVICE_SCHEDULER_INITIATED, why, NULL);
-}
-
-static void stopped_event(ecs_plane *pl, ecs_service *s, ecs_task *const *v, size_t n)
-{
-    char msg[900];
-    size_t used;
-    int k;
-    if (n == 0)
-        return;
-    k = snprintf(msg, sizeof msg, "(service %s) has stopped %zu running task%s:", ecs_str__c(&s->name),
-                 n, n == 1 ? "" : "s");
-    used = k > 0 ? (size_t)k : 0;
-    for (size_t i = 0; i < n && used + 48 < sizeof msg; i++) {
-        k = snprintf(msg + used, sizeof msg - used, " (task %s)", ecs_str__c(&v[i]->id));
-        used += k > 0 ? (size_t)k : 0;
-    }
-    if (used + 1 < sizeof msg)
-        snprintf(msg + used, sizeof msg - used, ".");
-    ecs_plane__service_event(pl, s, "%s", msg);
 }
 
 /* The value of a spread field for a task ("" when the instance lacks it). */
@@ -655,13 +651,7 @@ static ecs_status schedule_replica(ecs_plane *pl, ecs_service *s)
         if (ndrain > 0) {
             ecs_plane__service_event(pl, s, "(service %s) has begun draining connections on %zu task%s.",
                                      ecs_str__c(&s->name), ndrain, ndrain == 1 ? "" : "s");
-            for (size_t k = 0; k < s->nlbs; k++) {
-                const ecs_svc_lb *b = &s->lbs[k];
-                ecs_plane__service_event(pl, s, "(service %s) deregistered %zu target%s in (target-group %s)",
-                                         ecs_str__c(&s->name), ndrain, ndrain == 1 ? "" : "s",
-                                         b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
-                                                                     : ecs_str__c(&b->load_balancer_name));
-            }
+            targets_event(pl, s, "deregistered", ndrain);
         }
     }
     if (plan.stuck) {
@@ -680,7 +670,7 @@ static ecs_status schedule_replica(ecs_plane *pl, ecs_service *s)
                  ecs_str__c(&s->name), ecs_str__c(&primary->id));
         event_once(pl, s, msg);
     }
-    stopped_event(pl, s, stopped, nstopped);
+    tasks_event(pl, s, false, stopped, nstopped);
 done:
     if (live != NULL)
         ecs_ctx__release(pl->ctx, live, n * sizeof *live);
@@ -802,7 +792,7 @@ static ecs_status schedule_daemon(ecs_plane *pl, ecs_service *s)
     /* tasks on instances gone from the cluster's list cannot exist; tasks
      * on Fargate cannot belong to a daemon */
     s->desired = eligible;
-    stopped_event(pl, s, stopped, nstopped);
+    tasks_event(pl, s, false, stopped, nstopped);
     return ECS_OK;
 }
 
@@ -838,13 +828,7 @@ static void register_targets(ecs_plane *pl, ecs_service *s)
             n++;
         }
     }
-    for (size_t k = 0; k < s->nlbs && n > 0; k++) {
-        const ecs_svc_lb *b = &s->lbs[k];
-        ecs_plane__service_event(pl, s, "(service %s) registered %zu target%s in (target-group %s)",
-                                 ecs_str__c(&s->name), n, n == 1 ? "" : "s",
-                                 b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
-                                                             : ecs_str__c(&b->load_balancer_name));
-    }
+    targets_event(pl, s, "registered", n);
 }
 
 /* The circuit breaker's threshold (spec 4.5): by default (and for
@@ -960,7 +944,7 @@ static void after_pass(ecs_plane *pl, ecs_service *s)
         ecs_deployment *p = s->deps[0];
         if (p->rollout == ECS_ROLLOUT_IN_PROGRESS)
             completed(pl, s, p);
-        if (s->steady_event_ms == 0 || pl->now_ms - s->steady_event_ms >= SIX_HOURS_MS) {
+        if (s->steady_event_ms == 0 || pl->now_ms - s->steady_event_ms >= ECS_SIX_HOURS_MS) {
             ecs_plane__service_event(pl, s, "(service %s) has reached a steady state.",
                                      ecs_str__c(&s->name));
             s->steady_event_ms = pl->now_ms;

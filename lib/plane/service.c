@@ -19,7 +19,7 @@ void ecs_plane__deployment_free(ecs_ctx *ctx, ecs_deployment *d)
     ecs_ctx__release(ctx, d, sizeof *d);
 }
 
-static void strs_free(ecs_ctx *ctx, ecs_str *v, size_t n)
+void ecs_plane__strs_free(ecs_ctx *ctx, ecs_str *v, size_t n)
 {
     if (v == NULL)
         return;
@@ -42,17 +42,17 @@ void ecs_plane__service_free(ecs_ctx *ctx, ecs_service *s)
         }
         ecs_ctx__release(ctx, s->lbs, s->nlbs * sizeof *s->lbs);
     }
-    strs_free(ctx, s->member_of, s->nmember_of);
+    ecs_plane__strs_free(ctx, s->member_of, s->nmember_of);
     if (s->strategies != NULL) {
         for (size_t i = 0; i < s->nstrategies; i++)
             ecs_str__free(ctx, &s->strategies[i].field);
         ecs_ctx__release(ctx, s->strategies, s->nstrategies * sizeof *s->strategies);
     }
-    strs_free(ctx, s->subnets, s->nsubnets);
-    strs_free(ctx, s->alarm_names, s->nalarm_names);
+    ecs_plane__strs_free(ctx, s->subnets, s->nsubnets);
+    ecs_plane__strs_free(ctx, s->alarm_names, s->nalarm_names);
     ecs_plane__cp_items_free(ctx, s->strategy, s->nstrategy);
     ecs_str__free(ctx, &s->completed_id); /* the caller drops completed_rev's reference */
-    strs_free(ctx, s->security_groups, s->nsecurity_groups);
+    ecs_plane__strs_free(ctx, s->security_groups, s->nsecurity_groups);
     ecs_str__free(ctx, &s->propagate_tags);
     ecs_str__free(ctx, &s->client_token);
     ecs_plane__tags_free(ctx, &s->tags);
@@ -199,22 +199,24 @@ static void str_member(ecs_json_writer *w, const char *key, const ecs_str *v)
     ecs_json_write_str(w, ecs_str__c(v), v->len);
 }
 
+/* "key": [strings] */
+static void str_list(ecs_json_writer *w, const char *key, const ecs_str *v, size_t n)
+{
+    ecs_json_write_key(w, key, strlen(key));
+    ecs_json_write_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        ecs_json_write_str(w, v[i].p, v[i].len);
+    ecs_json_write_arr_end(w);
+}
+
 static void write_network(ecs_json_writer *w, const ecs_service *s)
 {
     KEY(w, "networkConfiguration");
     ecs_json_write_obj_begin(w);
     KEY(w, "awsvpcConfiguration");
     ecs_json_write_obj_begin(w);
-    KEY(w, "subnets");
-    ecs_json_write_arr_begin(w);
-    for (size_t i = 0; i < s->nsubnets; i++)
-        ecs_json_write_str(w, s->subnets[i].p, s->subnets[i].len);
-    ecs_json_write_arr_end(w);
-    KEY(w, "securityGroups");
-    ecs_json_write_arr_begin(w);
-    for (size_t i = 0; i < s->nsecurity_groups; i++)
-        ecs_json_write_str(w, s->security_groups[i].p, s->security_groups[i].len);
-    ecs_json_write_arr_end(w);
+    str_list(w, "subnets", s->subnets, s->nsubnets);
+    str_list(w, "securityGroups", s->security_groups, s->nsecurity_groups);
     cstr_member(w, "assignPublicIp", s->public_ip ? "ENABLED" : "DISABLED");
     ecs_json_write_obj_end(w);
     ecs_json_write_obj_end(w);
@@ -352,11 +354,7 @@ ecs_status ecs_plane__write_service(const ecs_plane *pl, ecs_json_writer *w, con
     if (s->nalarm_names > 0 || s->alarms_enable) {
         KEY(w, "alarms");
         ecs_json_write_obj_begin(w);
-        KEY(w, "alarmNames");
-        ecs_json_write_arr_begin(w);
-        for (size_t i = 0; i < s->nalarm_names; i++)
-            ecs_json_write_str(w, s->alarm_names[i].p, s->alarm_names[i].len);
-        ecs_json_write_arr_end(w);
+        str_list(w, "alarmNames", s->alarm_names, s->nalarm_names);
         KEY(w, "enable");
         ecs_json_write_bool(w, s->alarms_enable);
         KEY(w, "rollback");

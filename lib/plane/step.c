@@ -14,7 +14,6 @@
 #include "plane/plane_internal.h"
 
 #define NEVER INT64_MAX
-#define SIX_HOURS_MS (6LL * 60 * 60 * 1000)
 #define SIM_PENDING_MS 1000
 #define SIM_START_MS 5000
 #define SIM_STOP_MS 2000
@@ -237,8 +236,8 @@ static int64_t cluster_due(const ecs_plane *pl, const ecs_cluster *c)
         }
         if (s->next_launch_ms > now)
             due = min64(due, s->next_launch_ms);
-        if (s->steady_event_ms != 0 && s->steady_event_ms + SIX_HOURS_MS > now)
-            due = min64(due, s->steady_event_ms + SIX_HOURS_MS);
+        if (s->steady_event_ms != 0 && s->steady_event_ms + ECS_SIX_HOURS_MS > now)
+            due = min64(due, s->steady_event_ms + ECS_SIX_HOURS_MS);
     }
     return due;
 }

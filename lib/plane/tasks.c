@@ -38,6 +38,14 @@ const char *ecs_plane__launch_type_name(ecs_launch_type t)
     return "EC2";
 }
 
+bool ecs_plane__revision_supports(const ecs_revision *rev, ecs_launch_type t)
+{
+    uint32_t need = t == ECS_LAUNCH_FARGATE    ? ECS_COMPAT_FARGATE
+                    : t == ECS_LAUNCH_EXTERNAL ? ECS_COMPAT_EXTERNAL
+                                               : ECS_COMPAT_EC2;
+    return (rev->def->compatibilities & need) != 0;
+}
+
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t)
 {
     if (t == NULL)
