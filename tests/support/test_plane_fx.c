@@ -485,3 +485,24 @@ out:
     ecs_json_doc_free(d);
     return good;
 }
+
+const char *fmt(fx *f, const char *format, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, format);
+    n = vsnprintf(f->req, sizeof f->req, format, ap);
+    va_end(ap);
+    assert_true(n > 0 && (size_t)n < sizeof f->req);
+    return f->req;
+}
+
+const char *pstr(fx *f, const char *format, ...)
+{
+    char p[256];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(p, sizeof p, format, ap);
+    va_end(ap);
+    return str_at(f, p);
+}

@@ -8,7 +8,8 @@
  *             ecs_plane_dump (the all-or-nothing rule)
  *   at(), str_at(), int_at(), len_at()
  *             read the last answer at a path such as "tasks.0.group"
- *             (numbers index arrays)
+ *             (numbers index arrays); pstr() with a printf-style path
+ *   fmt()     a request built printf-style in f->req
  * setup/teardown are cmocka fixtures; teardown checks nothing leaked;
  * setup_sim is setup with ECS_PLANE_F_SIMULATED_AGENTS.
  */
@@ -30,6 +31,12 @@ typedef struct fx {
     char req[16384];   /* for tests that build requests */
 } fx;
 
+#if defined(__GNUC__) || defined(__clang__)
+#define TFMT(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TFMT(a, b)
+#endif
+
 int setup(void **state);
 int teardown(void **state);
 /* setup() with ECS_PLANE_F_SIMULATED_AGENTS (the simulated agents). */
@@ -41,6 +48,10 @@ const ecs_json_val *at(fx *f, const char *path);
 const char *str_at(fx *f, const char *path);
 int64_t int_at(fx *f, const char *path);
 size_t len_at(fx *f, const char *path);
+/* A request built printf-style in f->req (fails the test when it does not fit). */
+const char *fmt(fx *f, const char *format, ...) TFMT(2, 3);
+/* str_at() with a printf-style path. */
+const char *pstr(fx *f, const char *format, ...) TFMT(2, 3);
 
 
 /*

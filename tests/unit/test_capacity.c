@@ -32,11 +32,6 @@
 #include "test_plane_fx.h"
 #include "test_util.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define TFMT(a, b) __attribute__((format(printf, a, b)))
-#else
-#define TFMT(a, b)
-#endif
 
 #define T0 ECS_PLANE_DEFAULT_START_MS
 #define SEC 1000
@@ -254,20 +249,8 @@ static void test_capacity__invalid_args(void **state)
 /* ======================================================================== */
 /* The plane                                                                 */
 
-static const char *fmt(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *fmt(fx *f, const char *format, ...)
-{
-    va_list ap;
-    int n;
-    va_start(ap, format);
-    n = vsnprintf(f->req, sizeof f->req, format, ap);
-    va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof f->req);
-    return f->req;
-}
-
-static const char *pstr(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *pstr(fx *f, const char *format, ...)
+static const char *opt_str(fx *f, const char *format, ...) TFMT(2, 3);
+static const char *opt_str(fx *f, const char *format, ...)
 {
     char path[128];
     va_list ap;
@@ -383,15 +366,15 @@ static by_provider count_tasks(fx *f, const char *cluster, char (*arns)[256], si
     ok(f, "DescribeTasks", f->req);
     assert_int_equal(len_at(f, "tasks"), n);
     for (size_t i = 0; i < n; i++) {
-        const char *p = pstr(f, "tasks.%zu.capacityProviderName", i);
-        const char *ci = pstr(f, "tasks.%zu.containerInstanceArn", i);
+        const char *p = opt_str(f, "tasks.%zu.capacityProviderName", i);
+        const char *ci = opt_str(f, "tasks.%zu.containerInstanceArn", i);
         if (p == NULL)
             fail_msg("task %zu has no capacityProviderName", i);
         snprintf(prov[i], sizeof prov[i], "%s", p);
         snprintf(inst[i], sizeof inst[i], "%s", ci != NULL ? ci : "");
         if (strcmp(p, "FARGATE") == 0 || strcmp(p, "FARGATE_SPOT") == 0) {
             assert_null(ci);
-            assert_string_equal(pstr(f, "tasks.%zu.launchType", i), "FARGATE");
+            assert_string_equal(opt_str(f, "tasks.%zu.launchType", i), "FARGATE");
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -421,7 +404,7 @@ static by_provider service_tasks(fx *f, const char *service)
     n = len_at(f, "taskArns");
     assert_true(n <= 100);
     for (size_t i = 0; i < n; i++)
-        snprintf(arns[i], sizeof arns[i], "%s", pstr(f, "taskArns.%zu", i));
+        snprintf(arns[i], sizeof arns[i], "%s", opt_str(f, "taskArns.%zu", i));
     return count_tasks(f, "c1", arns, n);
 }
 
@@ -432,7 +415,7 @@ static by_provider run_task_answer(fx *f, const char *cluster)
     size_t n = len_at(f, "tasks");
     assert_int_equal(len_at(f, "failures"), 0);
     for (size_t i = 0; i < n; i++)
-        snprintf(arns[i], sizeof arns[i], "%s", pstr(f, "tasks.%zu.taskArn", i));
+        snprintf(arns[i], sizeof arns[i], "%s", opt_str(f, "tasks.%zu.taskArn", i));
     return count_tasks(f, cluster, arns, n);
 }
 
@@ -793,12 +776,12 @@ static void test_capacity__fargate_providers(void **state)
         n = len_at(f, "taskArns");
         assert_int_equal(n, 5);
         for (size_t i = 0; i < n; i++)
-            snprintf(arns[i], sizeof arns[i], "%s", pstr(f, "taskArns.%zu", i));
+            snprintf(arns[i], sizeof arns[i], "%s", opt_str(f, "taskArns.%zu", i));
         p = count_tasks(f, "fg", arns, n);
         assert_int_equal(p.fargate, 2);
         assert_int_equal(p.spot, 3);
         for (size_t i = 0; i < n; i++)
-            assert_string_equal(pstr(f, "tasks.%zu.lastStatus", i), "RUNNING");
+            assert_string_equal(opt_str(f, "tasks.%zu.lastStatus", i), "RUNNING");
     }
     ok(f, "DescribeServices", "{\"cluster\":\"fg\",\"services\":[\"api\"]}");
     assert_int_equal(int_at(f, "services.0.runningCount"), 5);

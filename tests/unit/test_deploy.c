@@ -32,11 +32,6 @@
 #include "test_plane_fx.h"
 #include "test_util.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define TFMT(a, b) __attribute__((format(printf, a, b)))
-#else
-#define TFMT(a, b)
-#endif
 
 #define T0 ECS_PLANE_DEFAULT_START_MS
 #define SEC 1000
@@ -420,18 +415,6 @@ static void test_deploy__next_invalid_args(void **state)
 
 /* ======================================================================== */
 /* The plane: helpers                                                        */
-
-static const char *fmt(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *fmt(fx *f, const char *format, ...)
-{
-    va_list ap;
-    int n;
-    va_start(ap, format);
-    n = vsnprintf(f->req, sizeof f->req, format, ap);
-    va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof f->req);
-    return f->req;
-}
 
 static int64_t ms_of(const ecs_json_val *v)
 {

@@ -25,11 +25,6 @@
 #include "test_plane_fx.h"
 #include "test_util.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define TFMT(a, b) __attribute__((format(printf, a, b)))
-#else
-#define TFMT(a, b)
-#endif
 
 #define T0 ECS_PLANE_DEFAULT_START_MS
 #define ACCT "arn:aws:ecs:us-east-1:123456789012:"
@@ -37,29 +32,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
-
-static const char *fmt(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *fmt(fx *f, const char *format, ...)
-{
-    va_list ap;
-    int n;
-    va_start(ap, format);
-    n = vsnprintf(f->req, sizeof f->req, format, ap);
-    va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof f->req);
-    return f->req;
-}
-
-static const char *pstr(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *pstr(fx *f, const char *format, ...)
-{
-    char p[256];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(p, sizeof p, format, ap);
-    va_end(ap);
-    return str_at(f, p);
-}
 
 static int64_t ms_of(fx *f, const ecs_json_val *v)
 {

@@ -22,41 +22,11 @@
 #include "test_plane_fx.h"
 #include "test_util.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define TFMT(a, b) __attribute__((format(printf, a, b)))
-#else
-#define TFMT(a, b)
-#endif
 
 #define ACCT "arn:aws:ecs:us-east-1:123456789012:"
 #define CAPACITY_TEXT                                                                              \
     "Capacity is unavailable at this time. Please try again later or in a different availability " \
     "zone."
-
-/* A request in f->req, printf-style. */
-static const char *fmt(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *fmt(fx *f, const char *format, ...)
-{
-    va_list ap;
-    int n;
-    va_start(ap, format);
-    n = vsnprintf(f->req, sizeof f->req, format, ap);
-    va_end(ap);
-    assert_true(n > 0 && (size_t)n < sizeof f->req);
-    return f->req;
-}
-
-/* printf-style paths */
-static const char *pstr(fx *f, const char *format, ...) TFMT(2, 3);
-static const char *pstr(fx *f, const char *format, ...)
-{
-    char p[256];
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(p, sizeof p, format, ap);
-    va_end(ap);
-    return str_at(f, p);
-}
 
 static const ecs_json_val *pat(fx *f, const char *format, ...) TFMT(2, 3);
 static const ecs_json_val *pat(fx *f, const char *format, ...)
