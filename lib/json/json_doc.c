@@ -13,6 +13,7 @@ void ecs_json_doc_free(ecs_json_doc *doc)
     ecs_ctx *ctx = doc->ctx;
     ecs_ctx__release(ctx, doc->slots, doc->slots_cap * sizeof(ecs_json_val));
     ecs_ctx__release(ctx, doc->pool, doc->pool_cap);
+    ecs_ctx__release(ctx, doc->lazy, doc->lazy_cap * sizeof(ecs_json_lazy));
     ecs_ctx__release(ctx, doc, sizeof *doc);
 }
 
@@ -25,7 +26,26 @@ size_t ecs_json_doc_memory(const ecs_json_doc *doc)
 {
     if (doc == NULL)
         return 0;
-    return sizeof *doc + doc->slots_cap * sizeof(ecs_json_val) + doc->pool_cap;
+    return sizeof *doc + doc->slots_cap * sizeof(ecs_json_val) + doc->pool_cap +
+           doc->lazy_cap * sizeof(ecs_json_lazy);
+}
+
+const ecs_json_lazy *ecs_json__lazy_of(const ecs_json_doc *doc, const ecs_json_val *val)
+{
+    size_t lo = 0, hi, idx;
+    if (doc == NULL || val == NULL || doc->nlazy == 0 || val < doc->slots ||
+        val >= doc->slots + doc->nslots)
+        return NULL;
+    idx = (size_t)(val - doc->slots);
+    hi = doc->nlazy;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->lazy[mid].slot < idx)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < doc->nlazy && doc->lazy[lo].slot == idx ? &doc->lazy[lo] : NULL;
 }
 
 ecs_json_type ecs_json_type_of(const ecs_json_val *val)

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "ecs/json.h"
+#include "json/json_lazy.h"
 #include "util/ctx_internal.h"
 
 struct ecs_json_val {
@@ -43,6 +44,8 @@ struct ecs_json_doc {
     char *pool;
     size_t pool_len;
     size_t pool_cap;
+    ecs_json_lazy *lazy;          /* ascending slot order */
+    size_t nlazy, lazy_cap;
 };
 
 #define JV_TYPE(v) ((ecs_json_type)((v)->w & 7u))

@@ -27,6 +27,9 @@ typedef struct parser {
     size_t depth;
     size_t stack_cap;
     uint32_t max_depth;
+    const char *const *lazy_keys; /* ecs_json__parse_lazy(); else NULL */
+    uint32_t lazy_depth;
+    bool one_value;               /* stop after one value (ecs_json_elems) */
 } parser;
 
 static ecs_status fail(parser *p, ecs_status st, size_t at, const char *fmt, ...)
@@ -417,6 +420,180 @@ static ecs_status parse_literal(parser *p, const char *word, size_t wlen, ecs_js
     return ECS_OK;
 }
 
+/* Is the value about to be parsed that of a member named one of the lazy
+ * keys? (The member's name is the last slot written.) */
+static bool is_lazy_key(const parser *p)
+{
+    const ecs_json_doc *d = p->doc;
+    uint64_t w;
+    size_t n, off;
+    if (p->depth == 0 || JV_TYPE(&d->slots[p->stack[p->depth - 1]]) != ECS_JSON_OBJECT ||
+        d->nslots == 0 || JV_TYPE(&d->slots[d->nslots - 1]) != ECS_JSON_STRING)
+        return false;
+    w = d->slots[d->nslots - 1].w;
+    n = (size_t)((w >> 3) & 0x1FFFFFFFu);
+    off = (size_t)(w >> 32);
+    for (const char *const *k = p->lazy_keys; *k != NULL; k++) {
+        if (strlen(*k) == n && memcmp(d->pool + off, *k, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Bytes the lazy scan must look at: brackets, quotes and commas. */
+static const unsigned char lazy_class[256] = {
+    ['"'] = 1, ['['] = 2, ['{'] = 2, [']'] = 3, ['}'] = 3, [','] = 4,
+};
+
+typedef struct lazy_scan {
+    size_t i;                     /* next byte */
+    size_t depth;                 /* open brackets, the lazy array's own included */
+    size_t commas;                /* at depth 1 */
+    bool in_str;
+} lazy_scan;
+
+/* Byte by byte up to `stop` (an escape may carry it one byte further).
+ * True when the lazy array's closing bracket was passed. */
+static bool scan_bytes(const unsigned char *in, size_t stop, lazy_scan *st)
+{
+    size_t i = st->i;
+    while (i < stop) {
+        unsigned char c = in[i++];
+        if (st->in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                st->in_str = false;
+            continue;
+        }
+        switch (lazy_class[c]) {
+        case 1: st->in_str = true; break;
+        case 2: st->depth++; break;
+        case 3:
+            if (--st->depth == 0) {
+                st->i = i;
+                return true;
+            }
+            break;
+        case 4: st->commas += st->depth == 1; break;
+        default: break;
+        }
+    }
+    st->i = i;
+    return false;
+}
+
+#if defined(__SSE2__) && defined(__GNUC__)
+static inline uint64_t mask16(__m128i x, __m128i c)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, c));
+}
+
+/* 64 bytes at a time: bit masks of quotes, backslashes, brackets and
+ * commas; the bytes inside strings are the prefix XOR of the quotes (a
+ * block with a backslash goes byte by byte instead). Only the brackets are
+ * visited one by one; commas are counted by popcount. */
+static bool scan_blocks(const unsigned char *in, size_t n, lazy_scan *st)
+{
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), cm = _mm_set1_epi8(',');
+    const __m128i lower = _mm_set1_epi8(0x20), op = _mm_set1_epi8('{'), cl = _mm_set1_epi8('}');
+    while (n - st->i >= 64) {
+        const unsigned char *p = in + st->i;
+        uint64_t mq = 0, mb = 0, mo = 0, mc = 0, mm = 0, s, br;
+        for (int k = 0; k < 4; k++) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+            __m128i xl = _mm_or_si128(x, lower); /* '[' -> '{', ']' -> '}' */
+            mq |= mask16(x, q) << (16 * k);
+            mb |= mask16(x, bs) << (16 * k);
+            mm |= mask16(x, cm) << (16 * k);
+            mo |= mask16(xl, op) << (16 * k);
+            mc |= mask16(xl, cl) << (16 * k);
+        }
+        if (mb != 0) {
+            if (scan_bytes(in, st->i + 64, st))
+                return true;
+            if (st->i > n)
+                return false;
+            continue;
+        }
+        s = mq;
+        s ^= s << 1;
+        s ^= s << 2;
+        s ^= s << 4;
+        s ^= s << 8;
+        s ^= s << 16;
+        s ^= s << 32;
+        if (st->in_str)
+            s = ~s;
+        st->in_str = (s >> 63) != 0;
+        mo &= ~s;
+        mc &= ~s;
+        mm &= ~s;
+        for (br = mo | mc; br != 0; br &= br - 1) {
+            unsigned b = (unsigned)__builtin_ctzll(br);
+            uint64_t below = ((uint64_t)1 << b) - 1;
+            if (st->depth == 1)
+                st->commas += (size_t)__builtin_popcountll(mm & below);
+            mm &= ~below;
+            if ((mo >> b) & 1) {
+                st->depth++;
+            } else if (--st->depth == 0) {
+                st->i += (size_t)b + 1;
+                return true;
+            }
+        }
+        if (st->depth == 1)
+            st->commas += (size_t)__builtin_popcountll(mm);
+        st->i += 64;
+    }
+    return false;
+}
+#endif
+
+/* The array at p->pos, which is lazy: find its end (strings skipped,
+ * brackets of both kinds counted) and count its top-level elements; put an
+ * empty array in the tree and remember where the text is. Whether the text
+ * is valid JSON is left to ecs_json_elems, which parses it strictly. */
+static ecs_status skip_lazy(parser *p)
+{
+    const unsigned char *in = p->in;
+    size_t n = p->len, j = skip_ws(in, p->pos + 1, n);
+    bool empty = j < n && in[j] == ']', closed;
+    lazy_scan st = { p->pos + 1, 1, 0, false };
+    ecs_json_doc *d = p->doc;
+    ecs_json_lazy *lz;
+
+#if defined(__SSE2__) && defined(__GNUC__)
+    closed = scan_blocks(in, n, &st);
+#else
+    closed = false;
+#endif
+    if (!closed && st.i <= n)
+        closed = scan_bytes(in, n, &st);
+    if (!closed || st.i > n)
+        return fail(p, ECS_E_PARSE, p->pos, "unterminated array");
+    if (d->nlazy == d->lazy_cap) {
+        size_t cap = d->lazy_cap == 0 ? 8 : d->lazy_cap * 2;
+        void *grown = d->lazy == NULL
+                          ? ecs_ctx__alloc(p->ctx, cap * sizeof(ecs_json_lazy))
+                          : ecs_ctx__resize(p->ctx, d->lazy, d->lazy_cap * sizeof(ecs_json_lazy),
+                                            cap * sizeof(ecs_json_lazy));
+        if (grown == NULL)
+            return ECS_E_NOMEM;
+        d->lazy = grown;
+        d->lazy_cap = cap;
+    }
+    lz = &d->lazy[d->nlazy++];
+    lz->slot = d->nslots;
+    lz->off = p->pos;
+    lz->len = st.i - p->pos;
+    lz->count = empty ? 0 : st.commas + 1;
+    put(p, (uint64_t)ECS_JSON_ARRAY);
+    put(p, 0);
+    p->pos = st.i;
+    return ECS_OK;
+}
+
 /* Parse one value at p->pos (whitespace already skipped). Containers are
  * only opened here; run() closes them. */
 static ecs_status parse_value(parser *p)
@@ -435,6 +612,8 @@ static ecs_status parse_value(parser *p)
         p->pos++;
         return rc;
     case '[':
+        if (p->lazy_keys != NULL && p->depth == p->lazy_depth && is_lazy_key(p))
+            return skip_lazy(p);
         rc = push_container(p, ECS_JSON_ARRAY);
         p->pos++;
         return rc;
@@ -485,7 +664,7 @@ static ecs_status run(parser *p)
     ecs_status rc;
     char d[16];
 
-    p->pos = skip_ws(in, 0, n);
+    p->pos = skip_ws(in, p->pos, n);
 value:
     if ((rc = parse_value(p)) != ECS_OK)
         return rc;
@@ -534,7 +713,7 @@ value:
                     describe(p, p->pos, d));
     }
     p->pos = skip_ws(in, p->pos, n);
-    if (p->pos != n)
+    if (p->pos != n && !p->one_value)
         return fail(p, ECS_E_PARSE, p->pos, "unexpected %s after the JSON value",
                     describe(p, p->pos, d));
     return ECS_OK;
@@ -558,41 +737,14 @@ static void shrink(ecs_ctx *ctx, void **block, size_t *cap, size_t used)
     }
 }
 
-ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
-                          const ecs_json_parse_options *opts, ecs_json_doc **out)
+/* A fresh document of data[0..len): both public and lazy parsing. */
+static ecs_status parse_doc(ecs_ctx *ctx, const char *data, size_t len, uint32_t max_depth,
+                            const char *const *lazy_keys, uint32_t lazy_depth, ecs_json_doc **out)
 {
     parser p;
     ecs_json_doc *doc;
     ecs_status rc;
-    size_t max_bytes, est, bytes;
-    uint32_t max_depth;
-
-    if (ctx == NULL)
-        return ECS_E_INVALID_ARG;
-    if (out == NULL || (data == NULL && len != 0))
-        return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG, "ecs_json_parse: %s is NULL",
-                             out == NULL ? "out" : "data");
-    max_depth = ctx->max_json_depth;
-    max_bytes = ctx->max_json_bytes;
-    if (opts != NULL) {
-        if (opts->struct_size < sizeof(uint32_t))
-            return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG,
-                                 "ecs_json_parse: opts->struct_size is not set");
-        if (opts->struct_size >= offsetof(ecs_json_parse_options, max_depth) + sizeof(uint32_t) &&
-            opts->max_depth != 0)
-            max_depth = opts->max_depth;
-        if (opts->struct_size >= offsetof(ecs_json_parse_options, max_bytes) + sizeof(size_t) &&
-            opts->max_bytes != 0) {
-            if (opts->max_bytes > ECS_MAX_JSON_BYTES)
-                return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG,
-                                     "ecs_json_parse: opts->max_bytes %zu exceeds ECS_MAX_JSON_BYTES",
-                                     opts->max_bytes);
-            max_bytes = opts->max_bytes;
-        }
-    }
-    if (len > max_bytes)
-        return ecs_ctx__fail(ctx, ECS_E_LIMIT, "JSON input of %zu bytes exceeds the limit of %zu bytes",
-                             len, max_bytes);
+    size_t est, bytes;
 
     doc = ecs_ctx__alloc(ctx, sizeof *doc);
     if (doc == NULL)
@@ -605,11 +757,13 @@ ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
     p.len = len;
     p.doc = doc;
     p.max_depth = max_depth;
+    p.lazy_keys = lazy_keys;
+    p.lazy_depth = lazy_depth;
 
     /* Slots: start at one per 32 input bytes and grow by half; starting
      * high would touch (and fault in) memory that a string-heavy document
-     * never uses. */
-    est = len / 32 + 16;
+     * never uses. A lazy parse skips most of its input: start small. */
+    est = (lazy_keys != NULL ? len / 1024 : len / 32) + 16;
     rc = ECS_E_NOMEM;
     if (!ecs_ckd_mul_size(&bytes, est, sizeof(ecs_json_val)))
         goto done;
@@ -642,4 +796,129 @@ done:
     }
     *out = doc;
     return ECS_OK;
+}
+
+ecs_status ecs_json_parse(ecs_ctx *ctx, const char *data, size_t len,
+                          const ecs_json_parse_options *opts, ecs_json_doc **out)
+{
+    size_t max_bytes;
+    uint32_t max_depth;
+
+    if (ctx == NULL)
+        return ECS_E_INVALID_ARG;
+    if (out == NULL || (data == NULL && len != 0))
+        return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG, "ecs_json_parse: %s is NULL",
+                             out == NULL ? "out" : "data");
+    max_depth = ctx->max_json_depth;
+    max_bytes = ctx->max_json_bytes;
+    if (opts != NULL) {
+        if (opts->struct_size < sizeof(uint32_t))
+            return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG,
+                                 "ecs_json_parse: opts->struct_size is not set");
+        if (opts->struct_size >= offsetof(ecs_json_parse_options, max_depth) + sizeof(uint32_t) &&
+            opts->max_depth != 0)
+            max_depth = opts->max_depth;
+        if (opts->struct_size >= offsetof(ecs_json_parse_options, max_bytes) + sizeof(size_t) &&
+            opts->max_bytes != 0) {
+            if (opts->max_bytes > ECS_MAX_JSON_BYTES)
+                return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG,
+                                     "ecs_json_parse: opts->max_bytes %zu exceeds ECS_MAX_JSON_BYTES",
+                                     opts->max_bytes);
+            max_bytes = opts->max_bytes;
+        }
+    }
+    if (len > max_bytes)
+        return ecs_ctx__fail(ctx, ECS_E_LIMIT, "JSON input of %zu bytes exceeds the limit of %zu bytes",
+                             len, max_bytes);
+    return parse_doc(ctx, data, len, max_depth, NULL, 0, out);
+}
+
+ecs_status ecs_json__parse_lazy(ecs_ctx *ctx, const char *data, size_t len, size_t max_bytes,
+                                const char *const *keys, uint32_t depth, ecs_json_doc **out)
+{
+    if (len > max_bytes)
+        return ecs_ctx__fail(ctx, ECS_E_LIMIT, "JSON input of %zu bytes exceeds the limit of %zu bytes",
+                             len, max_bytes);
+    return parse_doc(ctx, data, len, ctx->max_json_depth, keys, depth, out);
+}
+
+ecs_status ecs_json__elems_begin(ecs_ctx *ctx, const char *input, const ecs_json_lazy *lz,
+                                 ecs_json_elems *it)
+{
+    ecs_json_doc *doc;
+    memset(it, 0, sizeof *it);
+    it->ctx = ctx;
+    it->in = (const unsigned char *)input;
+    it->pos = lz->off + 1;
+    it->end = lz->off + lz->len;
+    it->max_depth = ctx->max_json_depth;
+    doc = ecs_ctx__alloc(ctx, sizeof *doc);
+    if (doc == NULL)
+        return ECS_E_NOMEM;
+    memset(doc, 0, sizeof *doc);
+    doc->ctx = ctx;
+    it->doc = doc;
+    /* An element's strings decode to no more bytes than the array's text;
+     * only what the largest element uses is ever touched. */
+    doc->pool_cap = lz->len;
+    doc->pool = ecs_ctx__alloc(ctx, doc->pool_cap);
+    doc->slots_cap = 256;
+    doc->slots = ecs_ctx__alloc(ctx, doc->slots_cap * sizeof(ecs_json_val));
+    if (doc->pool == NULL || doc->slots == NULL)
+        return ECS_E_NOMEM;
+    return ECS_OK;
+}
+
+ecs_status ecs_json__elems_next(ecs_json_elems *it, const ecs_json_doc **doc,
+                                const ecs_json_val **out)
+{
+    parser p;
+    ecs_status rc;
+    char d[16];
+    bool first = it->pos == 0 || it->in[it->pos - 1] == '[';
+
+    *out = NULL;
+    *doc = it->doc;
+    if (it->done)
+        return ECS_OK;
+    memset(&p, 0, sizeof p);
+    p.ctx = it->ctx;
+    p.in = it->in;
+    p.len = it->end;
+    p.doc = it->doc;
+    p.stack = it->stack;
+    p.stack_cap = it->stack_cap;
+    p.max_depth = it->max_depth;
+    p.one_value = true;
+    p.pos = skip_ws(it->in, it->pos, it->end);
+    if (first && p.pos + 1 == it->end) {
+        it->done = true;            /* [] */
+        return ECS_OK;
+    }
+    it->doc->nslots = 0;
+    it->doc->pool_len = 0;
+    rc = run(&p);
+    it->stack = p.stack;
+    it->stack_cap = p.stack_cap;
+    if (rc != ECS_OK)
+        return rc;
+    /* run() left p.pos at the next non-blank byte */
+    if (p.pos + 1 == it->end) {
+        it->done = true;
+    } else if (p.pos < it->end && it->in[p.pos] == ',') {
+        it->pos = p.pos + 1;
+    } else {
+        return fail(&p, ECS_E_PARSE, p.pos, "expected ',' or ']' after an array element, found %s",
+                    describe(&p, p.pos, d));
+    }
+    *out = &it->doc->slots[0];
+    return ECS_OK;
+}
+
+void ecs_json__elems_end(ecs_json_elems *it)
+{
+    if (it->stack != NULL)
+        ecs_ctx__release(it->ctx, it->stack, it->stack_cap * sizeof(size_t));
+    ecs_json_doc_free(it->doc);
+    memset(it, 0, sizeof *it);
 }

@@ -12,12 +12,14 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "json/json_lazy.h"
 #include "plane/plane_internal.h"
 
 
 typedef struct rd {
     ecs_ctx *ctx;
-    const ecs_json_doc *doc;
+    const char *input;            /* the snapshot text (lazy lists read it) */
+    const ecs_json_doc *doc;      /* the document values come from */
     ecs_path path;
     ecs_status rc;
 } rd;
@@ -126,6 +128,59 @@ static const ecs_json_val *get_arr(rd *r, const ecs_json_val *obj, const char *k
         return NULL;
     }
     return v;
+}
+
+/*
+ * A cluster's instances and tasks are most of a large snapshot: the parse
+ * leaves them lazy (ecs_json__parse_lazy) and they are read one element at
+ * a time, each parsed into the same small document, so the whole snapshot
+ * is never held as a tree. While an element is being read, r->doc is its
+ * document.
+ */
+static const char *const lazy_lists[] = { "inst", "tasks", NULL };
+#define LAZY_LIST_DEPTH 3u /* members of clusters[i] */
+
+typedef struct rd_list {
+    const ecs_json_doc *outer;
+    const ecs_json_lazy *lz;
+    ecs_json_elems el;
+    size_t count;
+} rd_list;
+
+static bool list_begin(rd *r, const ecs_json_val *arr, rd_list *l)
+{
+    memset(l, 0, sizeof *l);
+    l->outer = r->doc;
+    l->lz = ecs_json__lazy_of(r->doc, arr);
+    if (l->lz == NULL)
+        return bad(r, "expected an array");
+    l->count = l->lz->count;
+    if (ecs_json__elems_begin(r->ctx, r->input, l->lz, &l->el) != ECS_OK)
+        return nomem(r);
+    return true;
+}
+
+/* The next element in *out, or NULL after the last; false on a parse error. */
+static bool list_next(rd *r, rd_list *l, const ecs_json_val **out)
+{
+    const ecs_json_doc *d = NULL;
+    ecs_status rc = ecs_json__elems_next(&l->el, &d, out);
+    r->doc = d;
+    if (rc == ECS_E_NOMEM)
+        return nomem(r);
+    if (rc != ECS_OK) {
+        if (r->rc == ECS_OK)
+            r->rc = ecs_ctx__fail(r->ctx, ECS_E_PARSE, "snapshot: not JSON: %s",
+                                  ecs_ctx_errmsg(r->ctx));
+        return false;
+    }
+    return true;
+}
+
+static void list_end(rd *r, rd_list *l)
+{
+    ecs_json__elems_end(&l->el);
+    r->doc = l->outer;
 }
 
 static bool read_tags(rd *r, const ecs_json_val *obj, ecs_tags *out)
@@ -322,33 +377,6 @@ static bool task_int(rd *r, const ecs_json_val *v, int k, int64_t lo, int64_t hi
     return true;
 }
 
-/* "arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID" without printf. */
-static ecs_status task_arn(ecs_ctx *ctx, const ecs_plane *pl, const ecs_cluster *c, ecs_task *t)
-{
-    const ecs_str *parts[4] = { &pl->region, &pl->account, &c->name, &t->id };
-    static const char *const seps[5] = { "arn:aws:ecs:", ":", ":task/", "/", "" };
-    size_t len = 0, k = 0;
-    char *p;
-    for (int i = 0; i < 5; i++)
-        len += strlen(seps[i]) + (i < 4 ? parts[i]->len : 0);
-    p = ecs_ctx__alloc(ctx, len + 1);
-    if (p == NULL)
-        return ECS_E_NOMEM;
-    for (int i = 0; i < 5; i++) {
-        size_t sl = strlen(seps[i]);
-        memcpy(p + k, seps[i], sl);
-        k += sl;
-        if (i < 4 && parts[i]->len > 0) {
-            memcpy(p + k, parts[i]->p, parts[i]->len);
-            k += parts[i]->len;
-        }
-    }
-    p[k] = '\0';
-    t->arn.p = p;
-    t->arn.len = k;
-    return ECS_OK;
-}
-
 /* One container's state: [last, health, hasExit, exitCode, reason, runtimeId]. */
 static bool read_container_state(rd *r, const ecs_json_val *e, ecs_container_state *cs)
 {
@@ -444,8 +472,6 @@ static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_js
         return task_field_bad(r, TK_CONT, "expected an array");
     if (ecs_json_len(cl) != t->rev->def->ncontainers)
         return task_field_bad(r, TK_CONT, "not one state per container of the task definition");
-    if (ecs_plane__task_containers(r->ctx, t) != ECS_OK)
-        return nomem(r);
     for (const ecs_json_val *e = ecs_json_first(cl); e != NULL; e = ecs_json_next(cl, e), i++) {
         if (!read_container_state(r, e, &t->containers[i]))
             return false;
@@ -453,17 +479,29 @@ static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_js
     return true;
 }
 
+/* A text member of the task block (id, group, startedBy). */
+static bool task_text(rd *r, const ecs_json_val *v, int k, bool required, const char **s, size_t *n)
+{
+    *n = 0;
+    *s = ecs_json_str(r->doc, v, n);
+    if (*s == NULL)
+        return task_field_bad(r, k, "expected a string");
+    if (required && *n == 0)
+        return task_field_bad(r, k, "must not be empty");
+    return true;
+}
+
 static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *o, ecs_task **out)
 {
     const ecs_json_val *m[TK_COUNT];
-    ecs_task *t = ecs_ctx__alloc(r->ctx, sizeof *t);
-    const ecs_json_val *fam, *inst_v, *b, *ov;
+    ecs_task *t;
+    ecs_family *family;
+    ecs_revision *revision = NULL;
+    const ecs_json_val *inst_v, *b, *ov;
+    const char *id, *group, *by;
+    size_t id_len, group_len, by_len;
     int64_t rev = 0, lt = 0, last = 0, des = 0, at = 0, ver = 0, cpu = 0, mem = 0;
-    if (t == NULL)
-        return nomem(r);
-    memset(t, 0, sizeof *t);
-    *out = t;
-    t->cluster = c;
+    *out = NULL;
     memset(m, 0, sizeof m);
     if (ecs_json_type_of(o) != ECS_JSON_ARRAY || ecs_json_len(o) != TK_COUNT) {
         char msg[64];
@@ -475,11 +513,40 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
         for (const ecs_json_val *v = ecs_json_first(o); v != NULL && i < TK_COUNT; v = ecs_json_next(o, v))
             m[i++] = v;
     }
-    if (!task_str(r, m[TK_ID], TK_ID, true, &t->id) ||
+    if (!task_text(r, m[TK_ID], TK_ID, true, &id, &id_len) ||
         !task_int(r, m[TK_REV], TK_REV, 1, ECS_MAX_REVISIONS, &rev) ||
-        !task_int(r, m[TK_LT], TK_LT, 0, ECS_LAUNCH_EXTERNAL, &lt) ||
-        !task_str(r, m[TK_GRP], TK_GRP, true, &t->group) ||
-        !task_str(r, m[TK_BY], TK_BY, false, &t->started_by) ||
+        !task_text(r, m[TK_GRP], TK_GRP, true, &group, &group_len) ||
+        !task_text(r, m[TK_BY], TK_BY, false, &by, &by_len))
+        return false;
+    {
+        size_t fl = 0;
+        const char *fs = ecs_json_str(r->doc, m[TK_FAM], &fl);
+        bool found;
+        size_t fi;
+        if (fs == NULL)
+            return task_field_bad(r, TK_FAM, "expected a string");
+        fi = ecs_plane__family_find(pl, fs, fl, &found);
+        if (!found)
+            return task_field_bad(r, TK_FAM, "no such task definition family");
+        family = pl->families[fi];
+        for (size_t k = family->nrevs; k-- > 0;) {
+            if (family->revs[k]->revision == rev) {
+                revision = family->revs[k];
+                break;
+            }
+        }
+        if (revision == NULL)
+            return task_field_bad(r, TK_REV, "no such revision");
+    }
+    b = m[TK_B];
+    if (ecs_json_type_of(b) != ECS_JSON_ARRAY)
+        return task_field_bad(r, TK_B, "expected an array");
+    t = ecs_plane__task_new(pl, c, revision, id, id_len, group, group_len, by, by_len, ecs_json_len(b));
+    if (t == NULL)
+        return nomem(r);
+    *out = t;
+    t->family = family;
+    if (!task_int(r, m[TK_LT], TK_LT, 0, ECS_LAUNCH_EXTERNAL, &lt) ||
         !task_str(r, m[TK_AZ], TK_AZ, false, &t->az) ||
         !task_int(r, m[TK_LAST], TK_LAST, 0, ECS_TASK_STOPPED, &last) ||
         !task_int(r, m[TK_DES], TK_DES, 0, ECS_TASK_STOPPED, &des) ||
@@ -522,27 +589,6 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
     t->version = ver;
     t->cpu = (uint32_t)cpu;
     t->memory_mib = (uint32_t)mem;
-    fam = m[TK_FAM];
-    {
-        size_t fl = 0;
-        const char *fs = ecs_json_str(r->doc, fam, &fl);
-        bool found;
-        size_t fi;
-        if (fs == NULL)
-            return task_field_bad(r, TK_FAM, "expected a string");
-        fi = ecs_plane__family_find(pl, fs, fl, &found);
-        if (!found)
-            return task_field_bad(r, TK_FAM, "no such task definition family");
-        t->family = pl->families[fi];
-        for (size_t k = t->family->nrevs; k-- > 0;) {
-            if (t->family->revs[k]->revision == rev) {
-                t->rev = t->family->revs[k];
-                break;
-            }
-        }
-        if (t->rev == NULL)
-            return task_field_bad(r, TK_REV, "no such revision");
-    }
     inst_v = m[TK_INST];
     {
         size_t il = 0;
@@ -555,17 +601,8 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
                 return task_field_bad(r, TK_INST, "no such container instance in the cluster");
         }
     }
-    if (task_arn(r->ctx, pl, c, t) != ECS_OK)
-        return nomem(r);
-    b = m[TK_B];
-    if (ecs_json_type_of(b) != ECS_JSON_ARRAY)
-        return task_field_bad(r, TK_B, "expected an array");
-    if (b != NULL && ecs_json_len(b) > 0) {
+    if (ecs_json_len(b) > 0) {
         size_t i = 0;
-        t->bindings = ecs_ctx__alloc(r->ctx, ecs_json_len(b) * sizeof(ecs_binding));
-        if (t->bindings == NULL)
-            return nomem(r);
-        t->nbindings = ecs_json_len(b);
         for (const ecs_json_val *e = ecs_json_first(b); e != NULL; e = ecs_json_next(b, e), i++) {
             int64_t v[4];
             const ecs_json_val *x = ecs_json_first(e);
@@ -1012,10 +1049,12 @@ static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_va
 
 static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_cluster *c)
 {
-    const ecs_json_val *insts, *svcs, *tasks, *tokens;
+    const ecs_json_val *insts, *svcs, *tasks, *tokens, *io, *to;
     int64_t active = 0, ci = 0;
     uint32_t asvc = 0, nactive = 0, ndraining = 0;
-    size_t j;
+    size_t j, ninsts, ntasks;
+    rd_list list;
+    bool ok;
     if (!get_str(r, co, "name", true, &c->name) || !get_int(r, co, "active", 0, 1, true, &active) ||
         !get_int(r, co, "ci", 0, 1, true, &ci) || !read_tags(r, co, &c->tags) ||
         !get_u32(r, co, "asvc", false, &asvc) ||
@@ -1034,33 +1073,46 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
     tokens = get_arr(r, co, "tokens", false);
     if (insts == NULL || tasks == NULL || r->rc != ECS_OK)
         return false;
-    if (ecs_vec__reserve(r->ctx, (void **)&c->instances, &c->instances_cap, sizeof(ecs_instance *), ecs_json_len(insts)) != ECS_OK ||
-        ecs_map__reserve(r->ctx, &c->instance_by_id, ecs_json_len(insts)) != ECS_OK ||
-        ecs_map__reserve(r->ctx, &c->instance_by_ec2, ecs_json_len(insts)) != ECS_OK ||
-        ecs_vec__reserve(r->ctx, (void **)&c->tasks, &c->tasks_cap, sizeof(ecs_task *), ecs_json_len(tasks)) != ECS_OK ||
-        ecs_map__reserve(r->ctx, &c->task_by_id, ecs_json_len(tasks)) != ECS_OK ||
+    {
+        const ecs_json_lazy *li = ecs_json__lazy_of(r->doc, insts), *lt = ecs_json__lazy_of(r->doc, tasks);
+        ninsts = li != NULL ? li->count : 0;
+        ntasks = lt != NULL ? lt->count : 0;
+    }
+    if (ecs_vec__reserve(r->ctx, (void **)&c->instances, &c->instances_cap, sizeof(ecs_instance *), ninsts) != ECS_OK ||
+        ecs_map__reserve(r->ctx, &c->instance_by_id, ninsts) != ECS_OK ||
+        ecs_map__reserve(r->ctx, &c->instance_by_ec2, ninsts) != ECS_OK ||
+        ecs_vec__reserve(r->ctx, (void **)&c->tasks, &c->tasks_cap, sizeof(ecs_task *), ntasks) != ECS_OK ||
+        ecs_map__reserve(r->ctx, &c->task_by_id, ntasks) != ECS_OK ||
         (svcs != NULL &&
          ecs_vec__reserve(r->ctx, (void **)&c->services, &c->services_cap, sizeof(ecs_service *), ecs_json_len(svcs)) != ECS_OK))
         return nomem(r);
-    j = 0;
-    for (const ecs_json_val *io = ecs_json_first(insts); io != NULL; io = ecs_json_next(insts, io), j++) {
+    ok = list_begin(r, insts, &list);
+    for (j = 0; ok && list_next(r, &list, &io) && io != NULL; j++) {
         size_t mark = ecs_path__key(&r->path, "inst", 4);
         ecs_instance *in = NULL;
-        bool ok;
         ecs_path__index(&r->path, j);
+        if (j == ninsts) {
+            ok = bad(r, "more instances than counted");
+            break;
+        }
         ok = read_instance(r, pl, c, io, &in);
         if (in != NULL)
             c->instances[c->ninstances++] = in;
         if (!ok)
-            return false;
-        if (find_instance(c, &in->id) != NULL)
-            return bad(r, "id: duplicate container instance");
+            break;
+        if (find_instance(c, &in->id) != NULL) {
+            ok = bad(r, "id: duplicate container instance");
+            break;
+        }
         ecs_map__put(&c->instance_by_id, in->id.p, in->id.len, in);
         ecs_map__put(&c->instance_by_ec2, in->ec2_instance_id.p, in->ec2_instance_id.len, in);
         if (in->status != ECS_INST_INACTIVE)
             c->registered_instances++;
         ecs_path__pop(&r->path, mark);
     }
+    list_end(r, &list);
+    if (!ok || r->rc != ECS_OK)
+        return false;
     j = 0;
     for (const ecs_json_val *so = ecs_json_first(svcs); so != NULL; so = ecs_json_next(svcs, so), j++) {
         size_t mark = ecs_path__key(&r->path, "svcs", 4);
@@ -1083,28 +1135,34 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         return false;
     }
     c->active_services = asvc;
-    j = 0;
-    for (const ecs_json_val *to = ecs_json_first(tasks); to != NULL; to = ecs_json_next(tasks, to), j++) {
+    ok = list_begin(r, tasks, &list);
+    for (j = 0; ok && list_next(r, &list, &to) && to != NULL; j++) {
         size_t mark = ecs_path__key(&r->path, "tasks", 5);
         ecs_task *t = NULL;
-        bool ok;
         ecs_path__index(&r->path, j);
+        if (j == ntasks) {
+            ok = bad(r, "more tasks than counted");
+            break;
+        }
         ok = read_task(r, pl, c, to, &t);
         if (!ok) {
             ecs_plane__task_free(r->ctx, t);
-            return false;
+            break;
         }
         if (!ecs_map__put_new(&c->task_by_id, t->id.p, t->id.len, t)) {
             ecs_plane__task_free(r->ctx, t);
-            return bad(r, "id: duplicate task");
+            ok = bad(r, "id: duplicate task");
+            break;
         }
         c->tasks[c->ntasks++] = t;
         t->rev->refs++;
         ecs_plane__task_count(t, +1);
         if (t->svc != NULL && t->last != ECS_TASK_STOPPED) {
             ecs_service *sv = t->svc;
-            if (ecs_vec__reserve(r->ctx, (void **)&sv->tasks, &sv->tasks_cap, sizeof(ecs_task *), sv->ntasks + 1) != ECS_OK)
-                return nomem(r);
+            if (ecs_vec__reserve(r->ctx, (void **)&sv->tasks, &sv->tasks_cap, sizeof(ecs_task *), sv->ntasks + 1) != ECS_OK) {
+                ok = nomem(r);
+                break;
+            }
             sv->tasks[sv->ntasks++] = t;
         }
         if (t->inst != NULL && t->last != ECS_TASK_STOPPED) {
@@ -1114,8 +1172,10 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
             in->mem_remaining -= t->memory_mib;
             for (size_t p = 0; p < t->nbindings; p++)
                 nstatic += !t->bindings[p].dynamic;
-            if (ecs_vec__reserve(r->ctx, (void **)&in->held, &in->held_cap, sizeof(ecs_held_port), in->nheld + nstatic) != ECS_OK)
-                return nomem(r);
+            if (ecs_vec__reserve(r->ctx, (void **)&in->held, &in->held_cap, sizeof(ecs_held_port), in->nheld + nstatic) != ECS_OK) {
+                ok = nomem(r);
+                break;
+            }
             for (size_t p = 0; p < t->nbindings; p++) {
                 if (!t->bindings[p].dynamic) {
                     in->held[in->nheld].port = t->bindings[p].host_port;
@@ -1126,6 +1186,9 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         }
         ecs_path__pop(&r->path, mark);
     }
+    list_end(r, &list);
+    if (!ok || r->rc != ECS_OK)
+        return false;
     j = 0;
     for (const ecs_json_val *ko = ecs_json_first(tokens); ko != NULL; ko = ecs_json_next(tokens, ko), j++) {
         size_t mark = ecs_path__key(&r->path, "tokens", 6), k = 0;
@@ -1238,7 +1301,6 @@ static bool read_lb_and_alarms(rd *r, ecs_plane *pl, const ecs_json_val *root)
 
 ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len, ecs_plane **out)
 {
-    ecs_json_parse_options po = ECS_JSON_PARSE_OPTIONS_INIT;
     ecs_plane_options opts = ECS_PLANE_OPTIONS_INIT;
     ecs_json_doc *doc = NULL;
     ecs_plane *pl = NULL;
@@ -1254,13 +1316,13 @@ ecs_status ecs_plane_restore(ecs_ctx *ctx, const char *snapshot, size_t len, ecs
     if (out == NULL || (snapshot == NULL && len != 0))
         return ecs_ctx__fail(ctx, ECS_E_INVALID_ARG, "ecs_plane_restore: %s is NULL",
                              out == NULL ? "out" : "snapshot");
-    po.max_bytes = ECS_MAX_JSON_BYTES;
-    rc = ecs_json_parse(ctx, snapshot, len, &po, &doc);
+    rc = ecs_json__parse_lazy(ctx, snapshot, len, ECS_MAX_JSON_BYTES, lazy_lists, LAZY_LIST_DEPTH, &doc);
     if (rc != ECS_OK)
         return rc == ECS_E_NOMEM ? rc : ecs_ctx__fail(ctx, ECS_E_PARSE, "snapshot: not JSON: %s",
                                                       ecs_ctx_errmsg(ctx));
     memset(&r, 0, sizeof r);
     r.ctx = ctx;
+    r.input = snapshot;
     r.doc = doc;
     r.rc = ECS_OK;
     ecs_path__init(&r.path);
