@@ -71,17 +71,16 @@ void ecs_plane__launch_zones(ecs_launch *l)
 
 ecs_status ecs_plane__launch_new_task(ecs_plane *pl, const ecs_launch *l, ecs_task **out)
 {
-    ecs_task *t = ecs_ctx__alloc(pl->ctx, sizeof *t);
     char id[33];
+    ecs_task *t;
+    ecs_plane__hex_id(pl, id, 32);
+    t = ecs_plane__task_new(pl, l->c, l->rev, id, 32, l->group, l->group_len, l->started_by,
+                            l->started_by != NULL ? l->started_by_len : 0, l->nports);
     if (t == NULL)
         return ECS_E_NOMEM;
-    memset(t, 0, sizeof *t);
-    ecs_plane__hex_id(pl, id, 32);
-    t->cluster = l->c;
     t->svc = l->svc;
     t->dep_seq = l->dep_seq;
     t->family = l->family;
-    t->rev = l->rev;
     t->launch_type = l->lt;
     t->last = ECS_TASK_PROVISIONING;
     t->desired = ECS_TASK_RUNNING;
@@ -89,28 +88,15 @@ ecs_status ecs_plane__launch_new_task(ecs_plane *pl, const ecs_launch *l, ecs_ta
     t->version = 1;
     t->cpu = l->cpu;
     t->memory_mib = l->mem;
-    if (ecs_str__dup(pl->ctx, &t->id, id, 32) != ECS_OK ||
-        ecs_str__fmt(pl->ctx, &t->arn, "arn:aws:ecs:%s:%s:task/%s/%s", ecs_str__c(&pl->region),
-                     ecs_str__c(&pl->account), ecs_str__c(&l->c->name), id) != ECS_OK ||
-        ecs_str__dup(pl->ctx, &t->group, l->group, l->group_len) != ECS_OK ||
-        ecs_str__dup(pl->ctx, &t->started_by, l->started_by,
-                     l->started_by != NULL ? l->started_by_len : 0) != ECS_OK ||
-        ecs_plane__task_containers(pl->ctx, t) != ECS_OK ||
-        (l->capacity_provider != NULL &&
-         ecs_str__dup(pl->ctx, &t->capacity_provider, l->capacity_provider, strlen(l->capacity_provider)) != ECS_OK))
-        goto oom;
-    if (l->nports > 0) {
-        t->bindings = ecs_ctx__alloc(pl->ctx, l->nports * sizeof(ecs_binding));
-        if (t->bindings == NULL)
-            goto oom;
-        memcpy(t->bindings, l->bind_tmpl, l->nports * sizeof(ecs_binding));
-        t->nbindings = l->nports;
+    if (l->capacity_provider != NULL &&
+        ecs_str__dup(pl->ctx, &t->capacity_provider, l->capacity_provider, strlen(l->capacity_provider)) != ECS_OK) {
+        ecs_plane__task_free(pl->ctx, t);
+        return ECS_E_NOMEM;
     }
+    if (l->nports > 0)
+        memcpy(t->bindings, l->bind_tmpl, l->nports * sizeof(ecs_binding));
     *out = t;
     return ECS_OK;
-oom:
-    ecs_plane__task_free(pl->ctx, t);
-    return ECS_E_NOMEM;
 }
 
 ecs_status ecs_plane__launch_eni(ecs_plane *pl, ecs_task *t, ecs_subnet *sn, bool public_ip)

@@ -62,18 +62,6 @@ const char *ecs_plane__stop_reason(const ecs_task *t, char *buf, size_t size)
     return NULL;
 }
 
-ecs_status ecs_plane__task_containers(ecs_ctx *ctx, ecs_task *t)
-{
-    size_t n = t->rev->def->ncontainers;
-    t->containers = ecs_ctx__alloc(ctx, n * sizeof *t->containers);
-    if (t->containers == NULL)
-        return ECS_E_NOMEM;
-    memset(t->containers, 0, n * sizeof *t->containers);
-    for (size_t i = 0; i < n; i++)
-        t->containers[i].last = ECS_TASK_PENDING;
-    return ECS_OK;
-}
-
 /* Add (sign +1) or remove (-1) a task from the counts it is part of. */
 void ecs_plane__task_count(ecs_task *t, int sign)
 {

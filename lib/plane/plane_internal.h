@@ -163,6 +163,9 @@ typedef struct ecs_container_state {
 #define ECS_ORDER_REGISTER_PENDING 0x4u   /* load-balancer targets */
 #define ECS_ORDER_DEREGISTER_PENDING 0x8u
 
+/* A task is one block (ecs_plane__task_new): this struct, then its
+ * container states and bindings, then the texts of id, arn, group and
+ * started_by, which never change; the other strings are owned apart. */
 typedef struct ecs_task {
     ecs_str id, arn;
     struct ecs_cluster *cluster;
@@ -199,6 +202,7 @@ typedef struct ecs_task {
     int64_t drain_until_ms;       /* DEACTIVATING: the deregistration delay ends */
     uint8_t orders;               /* ECS_ORDER_* not yet handed to the host */
     ecs_container_state *containers; /* one per container definition */
+    size_t block_size;            /* bytes of the block this task lives in */
 } ecs_task;
 
 /* A capacity provider (account-wide) and a strategy's items. FARGATE and
@@ -475,6 +479,13 @@ const char *ecs_plane__task_status_name(ecs_task_status s);
 const char *ecs_plane__launch_type_name(ecs_launch_type t);
 /* Whether revision rev can run with launch type t (its compatibilities). */
 bool ecs_plane__revision_supports(const ecs_revision *rev, ecs_launch_type t);
+/* A zeroed task for revision rev in cluster c, in one block with its
+ * container states (PENDING), nbindings zeroed bindings and the texts of
+ * its id, ARN (made from the plane's region and account, c's name and id),
+ * group and started_by (may be empty). NULL when out of memory. */
+ecs_task *ecs_plane__task_new(const ecs_plane *pl, ecs_cluster *c, ecs_revision *rev,
+                              const char *id, size_t id_len, const char *group, size_t group_len,
+                              const char *by, size_t by_len, size_t nbindings);
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t);
 ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const ecs_task *t,
                                  uint32_t flags);
@@ -624,7 +635,6 @@ ecs_health ecs_plane__task_health(const ecs_task *t);
 /* Whether a RUNNING task counts as healthy for the scheduler (spec 4.2). */
 bool ecs_plane__task_counts_healthy(const ecs_plane *pl, const ecs_task *t);
 /* Allocate the per-container states of a new task. */
-ecs_status ecs_plane__task_containers(ecs_ctx *ctx, ecs_task *t);
 /* Whether a task is under scale-in protection now. */
 bool ecs_plane__task_protected(const ecs_plane *pl, const ecs_task *t);
 const char *ecs_plane__stop_code_name(ecs_stop_code c);

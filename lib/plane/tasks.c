@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "plane/plane_internal.h"
+#include "util/ckd.h"
 
 const char *ecs_plane__task_status_name(ecs_task_status s)
 {
@@ -46,34 +47,92 @@ bool ecs_plane__revision_supports(const ecs_revision *rev, ecs_launch_type t)
     return (rev->def->compatibilities & need) != 0;
 }
 
+/* Bytes for n items of size sz after `at`, aligned to `align`; false on
+ * overflow. */
+static bool block_add(size_t *at, size_t n, size_t sz, size_t align)
+{
+    size_t bytes;
+    *at = (*at + align - 1) & ~(align - 1);
+    return ecs_ckd_mul_size(&bytes, n, sz) && ecs_ckd_add_size(at, *at, bytes);
+}
+
+static char *block_text(char *dst, ecs_str *out, const char *const *parts, const size_t *lens, size_t n)
+{
+    out->p = dst;
+    for (size_t i = 0; i < n; i++) {
+        if (lens[i] > 0)
+            memcpy(dst, parts[i], lens[i]);
+        dst += lens[i];
+    }
+    out->len = (size_t)(dst - out->p);
+    *dst++ = '\0';
+    if (out->len == 0)
+        out->p = NULL;
+    return dst;
+}
+
+ecs_task *ecs_plane__task_new(const ecs_plane *pl, ecs_cluster *c, ecs_revision *rev,
+                              const char *id, size_t id_len, const char *group, size_t group_len,
+                              const char *by, size_t by_len, size_t nbindings)
+{
+    size_t ncont = rev->def->ncontainers, size = sizeof(ecs_task), at_cont, at_bind, at_text;
+    const char *arn_parts[] = { "arn:aws:ecs:", pl->region.p, ":", pl->account.p, ":task/",
+                                c->name.p, "/", id };
+    size_t arn_lens[] = { 12, pl->region.len, 1, pl->account.len, 6, c->name.len, 1, id_len };
+    size_t text = 0;
+    ecs_task *t;
+    char *dst;
+    for (size_t i = 0; i < sizeof arn_lens / sizeof arn_lens[0]; i++)
+        text += arn_lens[i];
+    text += id_len + group_len + by_len + 4;
+    if (!block_add(&size, ncont, sizeof(ecs_container_state), _Alignof(ecs_container_state)))
+        return NULL;
+    at_cont = size - ncont * sizeof(ecs_container_state);
+    if (!block_add(&size, nbindings, sizeof(ecs_binding), _Alignof(ecs_binding)))
+        return NULL;
+    at_bind = size - nbindings * sizeof(ecs_binding);
+    at_text = size;
+    if (!ecs_ckd_add_size(&size, size, text))
+        return NULL;
+    t = ecs_ctx__alloc(pl->ctx, size);
+    if (t == NULL)
+        return NULL;
+    memset(t, 0, at_text);
+    t->block_size = size;
+    t->cluster = c;
+    t->rev = rev;
+    t->containers = ncont > 0 ? (ecs_container_state *)(void *)((char *)t + at_cont) : NULL;
+    for (size_t i = 0; i < ncont; i++)
+        t->containers[i].last = ECS_TASK_PENDING;
+    t->bindings = nbindings > 0 ? (ecs_binding *)(void *)((char *)t + at_bind) : NULL;
+    t->nbindings = nbindings;
+    dst = (char *)t + at_text;
+    dst = block_text(dst, &t->id, &id, &id_len, 1);
+    dst = block_text(dst, &t->arn, arn_parts, arn_lens, sizeof arn_lens / sizeof arn_lens[0]);
+    dst = block_text(dst, &t->group, &group, &group_len, 1);
+    (void)block_text(dst, &t->started_by, &by, &by_len, 1);
+    return t;
+}
+
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t)
 {
     if (t == NULL)
         return;
-    ecs_str__free(ctx, &t->id);
-    ecs_str__free(ctx, &t->arn);
-    ecs_str__free(ctx, &t->group);
-    ecs_str__free(ctx, &t->started_by);
     ecs_str__free(ctx, &t->az);
     ecs_str__free(ctx, &t->eni_id);
     ecs_str__free(ctx, &t->subnet_id);
     ecs_str__free(ctx, &t->private_ip);
     ecs_str__free(ctx, &t->public_ip);
     ecs_str__free(ctx, &t->mac);
-    if (t->bindings != NULL)
-        ecs_ctx__release(ctx, t->bindings, t->nbindings * sizeof(ecs_binding));
     ecs_json_doc_free(t->overrides);
     ecs_plane__tags_free(ctx, &t->tags);
     ecs_str__free(ctx, &t->stop_text);
     ecs_str__free(ctx, &t->capacity_provider);
-    if (t->containers != NULL) {
-        for (size_t i = 0; i < t->rev->def->ncontainers; i++) {
-            ecs_str__free(ctx, &t->containers[i].reason);
-            ecs_str__free(ctx, &t->containers[i].runtime_id);
-        }
-        ecs_ctx__release(ctx, t->containers, t->rev->def->ncontainers * sizeof *t->containers);
+    for (size_t i = 0; t->containers != NULL && i < t->rev->def->ncontainers; i++) {
+        ecs_str__free(ctx, &t->containers[i].reason);
+        ecs_str__free(ctx, &t->containers[i].runtime_id);
     }
-    ecs_ctx__release(ctx, t, sizeof *t);
+    ecs_ctx__release(ctx, t, t->block_size);
 }
 
 #define KEY(w, lit) ecs_json_write_key((w), (lit), sizeof(lit) - 1)
