@@ -18,6 +18,7 @@ typedef struct ecs_json_lazy {
     size_t slot;                  /* index of the array's slot */
     size_t off, len;              /* its text in the input, '[' to ']' */
     size_t count;                 /* top-level commas + 1, or 0 when empty */
+    uint32_t depth;               /* its nesting depth (the root is 1) */
 } ecs_json_lazy;
 
 /*
@@ -47,6 +48,7 @@ typedef struct ecs_json_elems {
     size_t *stack;
     size_t stack_cap;
     uint32_t max_depth;
+    uint32_t depth_base;          /* the lazy array's depth: elements nest below it */
 } ecs_json_elems;
 
 /* Begin reading the elements of the lazy array lz of `input` (the text

@@ -27,6 +27,7 @@ typedef struct parser {
     size_t depth;
     size_t stack_cap;
     uint32_t max_depth;
+    uint32_t depth_base;          /* containers open around the input (ecs_json_elems) */
     const char *const *lazy_keys; /* ecs_json__parse_lazy(); else NULL */
     uint32_t lazy_depth;
     bool one_value;               /* stop after one value (ecs_json_elems) */
@@ -92,7 +93,7 @@ static inline void put(parser *p, uint64_t w)
 
 static ecs_status push_container(parser *p, ecs_json_type type)
 {
-    if (p->depth >= p->max_depth)
+    if (p->depth + p->depth_base >= p->max_depth)
         return fail(p, ECS_E_LIMIT, p->pos, "nesting deeper than the limit of %u",
                     (unsigned)p->max_depth);
     if (p->depth == p->stack_cap) {
@@ -563,6 +564,9 @@ static ecs_status skip_lazy(parser *p)
     ecs_json_doc *d = p->doc;
     ecs_json_lazy *lz;
 
+    if (p->depth >= p->max_depth)
+        return fail(p, ECS_E_LIMIT, p->pos, "nesting deeper than the limit of %u",
+                    (unsigned)p->max_depth);
 #if defined(__SSE2__) && defined(__GNUC__)
     closed = scan_blocks(in, n, &st);
 #else
@@ -572,6 +576,11 @@ static ecs_status skip_lazy(parser *p)
         closed = scan_bytes(in, n, &st);
     if (!closed || st.i > n)
         return fail(p, ECS_E_PARSE, p->pos, "unterminated array");
+    if (in[st.i - 1] != ']') {
+        char b[16];
+        return fail(p, ECS_E_PARSE, st.i - 1, "expected ']' to close the array, found %s",
+                    describe(p, st.i - 1, b));
+    }
     if (d->nlazy == d->lazy_cap) {
         size_t cap = d->lazy_cap == 0 ? 8 : d->lazy_cap * 2;
         void *grown = d->lazy == NULL
@@ -588,6 +597,7 @@ static ecs_status skip_lazy(parser *p)
     lz->off = p->pos;
     lz->len = st.i - p->pos;
     lz->count = empty ? 0 : st.commas + 1;
+    lz->depth = (uint32_t)p->depth + 1;
     put(p, (uint64_t)ECS_JSON_ARRAY);
     put(p, 0);
     p->pos = st.i;
@@ -852,6 +862,7 @@ ecs_status ecs_json__elems_begin(ecs_ctx *ctx, const char *input, const ecs_json
     it->pos = lz->off + 1;
     it->end = lz->off + lz->len;
     it->max_depth = ctx->max_json_depth;
+    it->depth_base = lz->depth;
     doc = ecs_ctx__alloc(ctx, sizeof *doc);
     if (doc == NULL)
         return ECS_E_NOMEM;
@@ -889,6 +900,7 @@ ecs_status ecs_json__elems_next(ecs_json_elems *it, const ecs_json_doc **doc,
     p.stack = it->stack;
     p.stack_cap = it->stack_cap;
     p.max_depth = it->max_depth;
+    p.depth_base = it->depth_base;
     p.one_value = true;
     p.pos = skip_ws(it->in, it->pos, it->end);
     if (first && p.pos + 1 == it->end) {
