@@ -54,11 +54,17 @@ size_t ecs_path__key(ecs_path *p, const char *key, size_t key_len)
 
 size_t ecs_path__index(ecs_path *p, size_t index)
 {
+    /* digits written backwards from the end: no printf on this path, which
+     * readers take once per element of a list */
     char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "[%zu]", index);
-    size_t mark = p->len;
-    append(p, tmp, n > 0 ? (size_t)n : 0);
-    return mark;
+    size_t at = sizeof tmp;
+    tmp[--at] = ']';
+    do {
+        tmp[--at] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    tmp[--at] = '[';
+    return append(p, tmp + at, sizeof tmp - at);
 }
 
 void ecs_path__pop(ecs_path *p, size_t mark)

@@ -4,18 +4,41 @@
 #include "util/ckd.h"
 #include "util/map.h"
 
-static uint64_t hash_key(const char *key, size_t len)
+uint64_t ecs_map__hash(const char *key, size_t len)
 {
-    /* FNV-1a, then a final mix; 0 and 1 are reserved markers */
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 0x100000001b3u;
+    /* eight bytes a step, multiply and fold, then a final mix; 0 and 1 are
+     * reserved markers */
+    const uint64_t k = 0x9E3779B97F4A7C15u;
+    uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)len, w;
+    size_t i = 0;
+    for (; len - i >= 8; i += 8) {
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    if (i < len) {
+        w = 0;
+        memcpy(&w, key + i, len - i);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
     }
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
     h ^= h >> 33;
     return h < 2 ? h + 2 : h;
+}
+
+#define hash_key ecs_map__hash
+
+void ecs_map__prefetch(const ecs_map *m, uint64_t h)
+{
+#if defined(__GNUC__)
+    if (m->cap != 0)
+        __builtin_prefetch(&m->slots[(size_t)h & (m->cap - 1)], 1);
+#else
+    (void)m;
+    (void)h;
+#endif
 }
 
 static void insert_slot(ecs_map_slot *slots, size_t cap, uint64_t h, const char *key, size_t len,
@@ -95,7 +118,11 @@ void ecs_map__put(ecs_map *m, const char *key, size_t len, void *val)
 
 bool ecs_map__put_new(ecs_map *m, const char *key, size_t len, void *val)
 {
-    uint64_t h = hash_key(key, len);
+    return ecs_map__put_new_h(m, hash_key(key, len), key, len, val);
+}
+
+bool ecs_map__put_new_h(ecs_map *m, uint64_t h, const char *key, size_t len, void *val)
+{
     size_t i = (size_t)h & (m->cap - 1), free_at = SIZE_MAX;
     while (m->slots[i].hash != 0) {
         ecs_map_slot *s = &m->slots[i];

@@ -38,6 +38,14 @@ void ecs_map__put(ecs_map *m, const char *key, size_t len, void *val);
  * key is there already. Requires room. */
 bool ecs_map__put_new(ecs_map *m, const char *key, size_t len, void *val);
 void *ecs_map__get(const ecs_map *m, const char *key, size_t len);
+
+/* Bulk loading: a key's hash (never 0 or 1), a hint to bring its slot into
+ * the cache ahead of use, and ecs_map__put_new() with the hash given. A
+ * loop that prefetches a few keys ahead hides most of the cache misses of
+ * a table larger than the cache. */
+uint64_t ecs_map__hash(const char *key, size_t len);
+void ecs_map__prefetch(const ecs_map *m, uint64_t h);
+bool ecs_map__put_new_h(ecs_map *m, uint64_t h, const char *key, size_t len, void *val);
 /* Remove; returns the value or NULL. Never allocates. */
 void *ecs_map__del(ecs_map *m, const char *key, size_t len);
 void ecs_map__free(ecs_ctx *ctx, ecs_map *m);
