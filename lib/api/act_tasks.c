@@ -599,8 +599,8 @@ static ecs_status run_or_start_with(ecs_req *r, bool start_task, launch *lp)
                 for (size_t p = 0; p < made[i]->nbindings && p < o.nports; p++)
                     made[i]->bindings[p].host_port = o.ports[p];
                 placed[i] = true;
-                if (ecs_str__dup(r->ctx, &made[i]->az, named[i]->availability_zone.p,
-                                 named[i]->availability_zone.len) != ECS_OK) {
+                if (ecs_plane__task_set_az(r->pl, made[i], named[i]->availability_zone.p,
+                                           named[i]->availability_zone.len) != ECS_OK) {
                     ecs_place_result_free(res);
                     b.engine_has_them = true;
                     rc = ecs_req__nomem(r);

@@ -110,16 +110,19 @@ ecs_status ecs_plane__launch_eni(ecs_plane *pl, ecs_task *t, ecs_subnet *sn, boo
     snprintf(mac, sizeof mac, "0a:%02x:%02x:%02x:%02x:%02x", (unsigned)(h >> 8) & 0xFF,
              (unsigned)(h >> 16) & 0xFF, (unsigned)(h >> 24) & 0xFF, (unsigned)(h >> 32) & 0xFF,
              (unsigned)(h >> 40) & 0xFF);
-    if (ecs_str__dup(pl->ctx, &t->eni_id, eni, strlen(eni)) != ECS_OK ||
-        ecs_str__dup(pl->ctx, &t->mac, mac, strlen(mac)) != ECS_OK ||
-        ecs_str__dup(pl->ctx, &t->subnet_id, sn->id.p, sn->id.len) != ECS_OK ||
-        ecs_str__fmt(pl->ctx, &t->private_ip, "10.%u.%u.%u",
-                     (unsigned)((size_t)(sn - pl->subnets) & 0xFF), (unsigned)((host >> 8) & 0xFF),
-                     (unsigned)(host & 0xFF)) != ECS_OK ||
-        (public_ip && ecs_str__fmt(pl->ctx, &t->public_ip, "203.0.113.%u",
-                                   (unsigned)(host % 254u) + 1u) != ECS_OK))
-        return ECS_E_NOMEM;
-    return ECS_OK;
+    {
+        char ip[24], pip[24];
+        ecs_str e = { eni, strlen(eni) }, m = { mac, strlen(mac) }, a, b = { pip, 0 };
+        snprintf(ip, sizeof ip, "10.%u.%u.%u", (unsigned)((size_t)(sn - pl->subnets) & 0xFF),
+                 (unsigned)((host >> 8) & 0xFF), (unsigned)(host & 0xFF));
+        a.p = ip;
+        a.len = strlen(ip);
+        if (public_ip) {
+            snprintf(pip, sizeof pip, "203.0.113.%u", (unsigned)(host % 254u) + 1u);
+            b.len = strlen(pip);
+        }
+        return ecs_plane__task_set_net(pl->ctx, t, &e, &sn->id, &a, &b, &m);
+    }
 }
 
 ecs_status ecs_plane__launch_place_ec2(ecs_plane *pl, ecs_launch *l, ecs_task **made, size_t n,
@@ -189,7 +192,7 @@ ecs_status ecs_plane__launch_place_ec2(ecs_plane *pl, ecs_launch *l, ecs_task **
         for (size_t p = 0; p < t->nbindings && p < o.nports; p++)
             t->bindings[p].host_port = o.ports[p];
         if (t->inst != NULL &&
-            ecs_str__dup(pl->ctx, &t->az, t->inst->availability_zone.p, t->inst->availability_zone.len) != ECS_OK) {
+            ecs_plane__task_set_az(pl, t, t->inst->availability_zone.p, t->inst->availability_zone.len) != ECS_OK) {
             rc = ECS_E_NOMEM;
             goto done;
         }
@@ -249,7 +252,7 @@ ecs_status ecs_plane__launch_place_fargate(ecs_plane *pl, ecs_launch *l, ecs_tas
         if (sn == NULL)
             continue;
         per_zone[best]++;
-        if (ecs_str__dup(pl->ctx, &made[i]->az, l->zones[best], l->zone_lens[best]) != ECS_OK)
+        if (ecs_plane__task_set_az(pl, made[i], l->zones[best], l->zone_lens[best]) != ECS_OK)
             return ECS_E_NOMEM;
         if ((rc = ecs_plane__launch_eni(pl, made[i], sn, l->public_ip)) != ECS_OK)
             return rc;

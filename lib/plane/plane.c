@@ -115,6 +115,9 @@ void ecs_plane_free(ecs_plane *pl)
         ecs_str__free(ctx, &pl->subnets[i].az);
     }
     ecs_vec__free(ctx, pl->subnets, pl->subnets_cap, sizeof(ecs_subnet));
+    for (size_t i = 0; i < pl->nzones; i++)
+        ecs_str__free(ctx, &pl->zones[i]);
+    ecs_vec__free(ctx, pl->zones, pl->zones_cap, sizeof(ecs_str));
     ecs_str__free(ctx, &pl->region);
     ecs_str__free(ctx, &pl->account);
     ecs_json_writer_free(pl->w);

@@ -163,47 +163,65 @@ typedef struct ecs_container_state {
 #define ECS_ORDER_REGISTER_PENDING 0x4u   /* load-balancer targets */
 #define ECS_ORDER_DEREGISTER_PENDING 0x8u
 
+/* An awsvpc task's network interface: one block, this struct and then its
+ * texts (ecs_plane__task_set_net). */
+typedef struct ecs_task_net {
+    ecs_str eni_id, subnet_id, private_ip, public_ip, mac;
+    size_t block_size;
+} ecs_task_net;
+
 /* A task is one block (ecs_plane__task_new): this struct, then its
- * container states and bindings, then the texts of id, arn, group and
- * started_by, which never change; the other strings are owned apart. */
+ * container states and bindings, then the texts of its ARN (whose last
+ * part is the id: t->id points into it), group and started_by, which never
+ * change; the other strings are owned apart. Fields are ordered to leave
+ * no padding: a plane may hold millions. */
 typedef struct ecs_task {
     ecs_str id, arn;
+    ecs_str group, started_by, az;
+    ecs_str capacity_provider;    /* the provider that gave it room, or empty */
+    ecs_str stop_text;            /* ECS_WHY_TEXT */
     struct ecs_cluster *cluster;
     struct ecs_service *svc;      /* NULL for standalone tasks */
-    uint32_t dep_seq;             /* the service deployment it belongs to */
     struct ecs_family *family;
     struct ecs_revision *rev;     /* holds a reference (rev->refs) */
     struct ecs_instance *inst;    /* NULL for Fargate */
-    ecs_launch_type launch_type;
-    ecs_str group, started_by, az;
-    ecs_task_status last, desired; /* desired: RUNNING or STOPPED */
+    ecs_binding *bindings;
+    ecs_container_state *containers; /* one per container definition */
+    ecs_json_doc *overrides;       /* the request's overrides, or NULL */
+    ecs_task_net *net;            /* awsvpc only, else NULL: see ecs_task__net() */
+    ecs_tags tags;
     int64_t created_at_ms;
     int64_t version;
-    uint32_t cpu, memory_mib;      /* what the task reserves */
-    ecs_binding *bindings;
-    size_t nbindings;
-    ecs_json_doc *overrides;       /* the request's overrides, or NULL */
-    ecs_str eni_id, subnet_id, private_ip, public_ip, mac;
-    ecs_tags tags;
-    ecs_str capacity_provider;    /* the provider that gave it room, or empty */
     /* lifecycle (lib/plane/lifecycle.c); 0: not (yet) happened */
     int64_t pull_started_ms, pull_stopped_ms, started_ms, stopping_ms;
     int64_t execution_stopped_ms, stopped_ms;
     int64_t stop_requested_ms;    /* desiredStatus became STOPPED */
     int64_t protect_until_ms;     /* scale-in protection; 0: none */
+    int64_t drain_until_ms;       /* DEACTIVATING: the deregistration delay ends */
+    uint32_t nbindings;
+    uint32_t block_size;          /* bytes of the block this task lives in */
+    uint32_t dep_seq;             /* the service deployment it belongs to */
+    uint32_t cpu, memory_mib;      /* what the task reserves */
+    ecs_launch_type launch_type;
+    ecs_task_status last, desired; /* desired: RUNNING or STOPPED */
     ecs_stop_code stop_code;
     ecs_stop_why stop_why;
-    ecs_str stop_text;            /* ECS_WHY_TEXT */
     ecs_health health;
+    ecs_health target_health;     /* the targets' health, as reported */
     bool ever_running;
     bool ever_healthy;            /* counted as healthy once (circuit breaker) */
     bool target_registered;       /* its load-balancer targets are registered */
-    ecs_health target_health;     /* the targets' health, as reported */
-    int64_t drain_until_ms;       /* DEACTIVATING: the deregistration delay ends */
+    bool az_owned;                /* az is its own copy, not the plane's shared name */
     uint8_t orders;               /* ECS_ORDER_* not yet handed to the host */
-    ecs_container_state *containers; /* one per container definition */
-    size_t block_size;            /* bytes of the block this task lives in */
 } ecs_task;
+
+/* No network interface (the net of a task that has none). */
+extern const ecs_task_net ecs_plane__no_net;
+
+static inline const ecs_task_net *ecs_task__net(const ecs_task *t)
+{
+    return t->net != NULL ? t->net : &ecs_plane__no_net;
+}
 
 /* A capacity provider (account-wide) and a strategy's items. FARGATE and
  * FARGATE_SPOT are built in and not in the plane's list. */
@@ -421,6 +439,8 @@ struct ecs_plane {
     size_t nalarms, alarms_cap;
     ecs_subnet *subnets;          /* RegisterSubnets (a libecs extension) */
     size_t nsubnets, subnets_cap;
+    ecs_str *zones;               /* zone names tasks share (ecs_plane__task_set_az) */
+    size_t nzones, zones_cap;
     uint32_t fargate_limit;       /* live Fargate tasks per cluster; 0: unlimited */
     ecs_json_writer *w;           /* responses */
     ecs_json_writer *dump_w;      /* ecs_plane_dump */
@@ -487,6 +507,16 @@ ecs_task *ecs_plane__task_new(const ecs_plane *pl, ecs_cluster *c, ecs_revision 
                               const char *id, size_t id_len, const char *group, size_t group_len,
                               const char *by, size_t by_len, size_t nbindings);
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t);
+/* Set t's availability zone (empty: none). Zone names are few: the plane
+ * keeps up to ECS_PLANE_SHARED_ZONES of them and tasks point at those;
+ * past that a task owns a copy. ECS_E_NOMEM leaves t as it was. */
+#define ECS_PLANE_SHARED_ZONES 64u
+ecs_status ecs_plane__task_set_az(ecs_plane *pl, ecs_task *t, const char *az, size_t len);
+/* Give t its network interface (replacing any it had); the texts are
+ * copied. ECS_E_NOMEM leaves t as it was. */
+ecs_status ecs_plane__task_set_net(ecs_ctx *ctx, ecs_task *t, const ecs_str *eni_id,
+                                   const ecs_str *subnet_id, const ecs_str *private_ip,
+                                   const ecs_str *public_ip, const ecs_str *mac);
 ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const ecs_task *t,
                                  uint32_t flags);
 /* Mirror an instance into its cluster's placement engine: identity,

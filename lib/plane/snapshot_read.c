@@ -547,19 +547,36 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
     *out = t;
     t->family = family;
     if (!task_int(r, m[TK_LT], TK_LT, 0, ECS_LAUNCH_EXTERNAL, &lt) ||
-        !task_str(r, m[TK_AZ], TK_AZ, false, &t->az) ||
+
         !task_int(r, m[TK_LAST], TK_LAST, 0, ECS_TASK_STOPPED, &last) ||
         !task_int(r, m[TK_DES], TK_DES, 0, ECS_TASK_STOPPED, &des) ||
         !task_int(r, m[TK_AT], TK_AT, 0, INT64_MAX, &at) ||
         !task_int(r, m[TK_VER], TK_VER, 0, INT64_MAX, &ver) ||
         !task_int(r, m[TK_CPU], TK_CPU, 0, UINT32_MAX, &cpu) ||
-        !task_int(r, m[TK_MEM], TK_MEM, 0, UINT32_MAX, &mem) ||
-        !task_str(r, m[TK_ENI], TK_ENI, false, &t->eni_id) ||
-        !task_str(r, m[TK_SUB], TK_SUB, false, &t->subnet_id) ||
-        !task_str(r, m[TK_IP], TK_IP, false, &t->private_ip) ||
-        !task_str(r, m[TK_PIP], TK_PIP, false, &t->public_ip) ||
-        !task_str(r, m[TK_MAC], TK_MAC, false, &t->mac))
+        !task_int(r, m[TK_MEM], TK_MEM, 0, UINT32_MAX, &mem))
         return false;
+    {
+        const char *az;
+        size_t az_len;
+        if (!task_text(r, m[TK_AZ], TK_AZ, false, &az, &az_len))
+            return false;
+        if (ecs_plane__task_set_az(pl, t, az, az_len) != ECS_OK)
+            return nomem(r);
+    }
+    {
+        ecs_str net[5];
+        size_t any = 0;
+        for (int k = TK_ENI; k <= TK_MAC; k++) {
+            const char *p;
+            if (!task_text(r, m[k], k, false, &p, &net[k - TK_ENI].len))
+                return false;
+            net[k - TK_ENI].p = (char *)(uintptr_t)p;
+            any += net[k - TK_ENI].len;
+        }
+        if (any > 0 &&
+            ecs_plane__task_set_net(r->ctx, t, &net[0], &net[1], &net[2], &net[3], &net[4]) != ECS_OK)
+            return nomem(r);
+    }
     if (ecs_json_type_of(m[TK_TAGS]) != ECS_JSON_ARRAY)
         return task_field_bad(r, TK_TAGS, "expected an array");
     if (ecs_json_len(m[TK_TAGS]) > 0) {
@@ -1149,12 +1166,7 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
             ecs_plane__task_free(r->ctx, t);
             break;
         }
-        if (!ecs_map__put_new(&c->task_by_id, t->id.p, t->id.len, t)) {
-            ecs_plane__task_free(r->ctx, t);
-            ok = bad(r, "id: duplicate task");
-            break;
-        }
-        c->tasks[c->ntasks++] = t;
+        c->tasks[c->ntasks++] = t; /* in task_by_id below */
         t->rev->refs++;
         ecs_plane__task_count(t, +1);
         if (t->svc != NULL && t->last != ECS_TASK_STOPPED) {
@@ -1189,6 +1201,33 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
     list_end(r, &list);
     if (!ok || r->rc != ECS_OK)
         return false;
+    /* The ids into their map a batch at a time: a million random slots miss
+     * the cache, so each slot is asked for a few tasks ahead of its use. */
+    {
+        enum { AHEAD = 8 };
+        uint64_t ring[AHEAD];
+        for (j = 0; j < c->ntasks && j < AHEAD; j++) {
+            ring[j] = ecs_map__hash(c->tasks[j]->id.p, c->tasks[j]->id.len);
+            ecs_map__prefetch(&c->task_by_id, ring[j]);
+        }
+    for (j = 0; j < c->ntasks; j++) {
+        ecs_task *t = c->tasks[j];
+        uint64_t h = ring[j % AHEAD];
+        if (j + AHEAD < c->ntasks) {
+            const ecs_task *u = c->tasks[j + AHEAD];
+            ring[j % AHEAD] = ecs_map__hash(u->id.p, u->id.len);
+            ecs_map__prefetch(&c->task_by_id, ring[j % AHEAD]);
+        }
+        if (!ecs_map__put_new_h(&c->task_by_id, h, t->id.p, t->id.len, t)) {
+            size_t mark = ecs_path__key(&r->path, "tasks", 5);
+            ecs_path__index(&r->path, j);
+            ecs_path__key(&r->path, "id", 2);
+            bad(r, "duplicate task");
+            ecs_path__pop(&r->path, mark);
+            return false;
+        }
+    }
+    }
     j = 0;
     for (const ecs_json_val *ko = ecs_json_first(tokens); ko != NULL; ko = ecs_json_next(tokens, ko), j++) {
         size_t mark = ecs_path__key(&r->path, "tokens", 6), k = 0;

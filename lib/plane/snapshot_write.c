@@ -216,11 +216,11 @@ static void write_task(ecs_json_writer *w, const ecs_task *t, int64_t svc)
         ecs_json_write_val(w, t->overrides, ecs_json_root(t->overrides));
     else
         ecs_json_write_null(w);
-    str_or_empty(w, &t->eni_id);
-    str_or_empty(w, &t->subnet_id);
-    str_or_empty(w, &t->private_ip);
-    str_or_empty(w, &t->public_ip);
-    str_or_empty(w, &t->mac);
+    str_or_empty(w, &ecs_task__net(t)->eni_id);
+    str_or_empty(w, &ecs_task__net(t)->subnet_id);
+    str_or_empty(w, &ecs_task__net(t)->private_ip);
+    str_or_empty(w, &ecs_task__net(t)->public_ip);
+    str_or_empty(w, &ecs_task__net(t)->mac);
     ecs_json_write_arr_begin(w);
     for (size_t i = 0; i < t->tags.n; i++) {
         ecs_json_write_arr_begin(w);

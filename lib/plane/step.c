@@ -365,8 +365,8 @@ static ecs_status push_order(ecs_plane *pl, const ecs_cluster *c, const ecs_task
         o->target_group_arn = b->target_group_arn.len > 0 ? ecs_str__c(&b->target_group_arn)
                                                           : ecs_str__c(&b->load_balancer_name);
         o->target_port = b->container_port;
-        if (t->private_ip.len > 0) {
-            o->target_id = ecs_str__c(&t->private_ip);
+        if (ecs_task__net(t)->private_ip.len > 0) {
+            o->target_id = ecs_str__c(&t->net->private_ip);
         } else {
             o->target_id = t->inst != NULL ? ecs_str__c(&t->inst->ec2_instance_id) : "";
             for (size_t k = 0; k < t->nbindings; k++) {

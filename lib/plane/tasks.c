@@ -82,9 +82,11 @@ ecs_task *ecs_plane__task_new(const ecs_plane *pl, ecs_cluster *c, ecs_revision 
     size_t text = 0;
     ecs_task *t;
     char *dst;
+    if (nbindings > UINT16_MAX)
+        return NULL;
     for (size_t i = 0; i < sizeof arn_lens / sizeof arn_lens[0]; i++)
         text += arn_lens[i];
-    text += id_len + group_len + by_len + 4;
+    text += group_len + by_len + 3;
     if (!block_add(&size, ncont, sizeof(ecs_container_state), _Alignof(ecs_container_state)))
         return NULL;
     at_cont = size - ncont * sizeof(ecs_container_state);
@@ -92,38 +94,106 @@ ecs_task *ecs_plane__task_new(const ecs_plane *pl, ecs_cluster *c, ecs_revision 
         return NULL;
     at_bind = size - nbindings * sizeof(ecs_binding);
     at_text = size;
-    if (!ecs_ckd_add_size(&size, size, text))
+    if (!ecs_ckd_add_size(&size, size, text) || size > UINT32_MAX)
         return NULL;
     t = ecs_ctx__alloc(pl->ctx, size);
     if (t == NULL)
         return NULL;
     memset(t, 0, at_text);
-    t->block_size = size;
+    t->block_size = (uint32_t)size;
     t->cluster = c;
     t->rev = rev;
     t->containers = ncont > 0 ? (ecs_container_state *)(void *)((char *)t + at_cont) : NULL;
     for (size_t i = 0; i < ncont; i++)
         t->containers[i].last = ECS_TASK_PENDING;
     t->bindings = nbindings > 0 ? (ecs_binding *)(void *)((char *)t + at_bind) : NULL;
-    t->nbindings = nbindings;
+    t->nbindings = (uint32_t)nbindings;
     dst = (char *)t + at_text;
-    dst = block_text(dst, &t->id, &id, &id_len, 1);
     dst = block_text(dst, &t->arn, arn_parts, arn_lens, sizeof arn_lens / sizeof arn_lens[0]);
+    t->id.p = id_len > 0 ? (char *)t->arn.p + t->arn.len - id_len : NULL;
+    t->id.len = id_len;
     dst = block_text(dst, &t->group, &group, &group_len, 1);
     (void)block_text(dst, &t->started_by, &by, &by_len, 1);
     return t;
+}
+
+ecs_status ecs_plane__task_set_az(ecs_plane *pl, ecs_task *t, const char *az, size_t len)
+{
+    ecs_str shared = { NULL, 0 };
+    for (size_t i = 0; i < pl->nzones && len > 0; i++) {
+        if (ecs_str__eq(&pl->zones[i], az, len)) {
+            shared = pl->zones[i];
+            break;
+        }
+    }
+    if (shared.p == NULL && len > 0 && pl->nzones < ECS_PLANE_SHARED_ZONES) {
+        if (ecs_vec__reserve(pl->ctx, (void **)&pl->zones, &pl->zones_cap, sizeof(ecs_str),
+                             pl->nzones + 1) != ECS_OK ||
+            ecs_str__dup(pl->ctx, &pl->zones[pl->nzones], az, len) != ECS_OK)
+            return ECS_E_NOMEM;
+        shared = pl->zones[pl->nzones++];
+    }
+    if (shared.p == NULL && len > 0) {
+        ecs_str own;
+        if (ecs_str__dup(pl->ctx, &own, az, len) != ECS_OK)
+            return ECS_E_NOMEM;
+        if (t->az_owned)
+            ecs_str__free(pl->ctx, &t->az);
+        t->az = own;
+        t->az_owned = true;
+        return ECS_OK;
+    }
+    if (t->az_owned)
+        ecs_str__free(pl->ctx, &t->az);
+    t->az = shared;
+    t->az_owned = false;
+    return ECS_OK;
+}
+
+const ecs_task_net ecs_plane__no_net = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 },
+                                         { NULL, 0 }, 0 };
+
+ecs_status ecs_plane__task_set_net(ecs_ctx *ctx, ecs_task *t, const ecs_str *eni_id,
+                                   const ecs_str *subnet_id, const ecs_str *private_ip,
+                                   const ecs_str *public_ip, const ecs_str *mac)
+{
+    const ecs_str *src[5] = { eni_id, subnet_id, private_ip, public_ip, mac };
+    size_t size = sizeof(ecs_task_net);
+    ecs_task_net *n;
+    ecs_str *dst[5];
+    char *at;
+    for (size_t i = 0; i < 5; i++) {
+        if (!ecs_ckd_add_size(&size, size, src[i]->len + 1))
+            return ECS_E_NOMEM;
+    }
+    n = ecs_ctx__alloc(ctx, size);
+    if (n == NULL)
+        return ECS_E_NOMEM;
+    n->block_size = size;
+    dst[0] = &n->eni_id;
+    dst[1] = &n->subnet_id;
+    dst[2] = &n->private_ip;
+    dst[3] = &n->public_ip;
+    dst[4] = &n->mac;
+    at = (char *)(n + 1);
+    for (size_t i = 0; i < 5; i++) {
+        const char *p = src[i]->p;
+        at = block_text(at, dst[i], &p, &src[i]->len, 1);
+    }
+    if (t->net != NULL)
+        ecs_ctx__release(ctx, t->net, t->net->block_size);
+    t->net = n;
+    return ECS_OK;
 }
 
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t)
 {
     if (t == NULL)
         return;
-    ecs_str__free(ctx, &t->az);
-    ecs_str__free(ctx, &t->eni_id);
-    ecs_str__free(ctx, &t->subnet_id);
-    ecs_str__free(ctx, &t->private_ip);
-    ecs_str__free(ctx, &t->public_ip);
-    ecs_str__free(ctx, &t->mac);
+    if (t->az_owned)
+        ecs_str__free(ctx, &t->az);
+    if (t->net != NULL)
+        ecs_ctx__release(ctx, t->net, t->net->block_size);
     ecs_json_doc_free(t->overrides);
     ecs_plane__tags_free(ctx, &t->tags);
     ecs_str__free(ctx, &t->stop_text);
@@ -187,10 +257,11 @@ static const char *container_image(const ecs_task *t, size_t i, size_t *len)
 
 static void write_eni_details(ecs_json_writer *w, const ecs_task *t)
 {
+    const ecs_task_net *n = ecs_task__net(t);
     struct { const char *name; const ecs_str *v; } d[] = {
-        { "subnetId", &t->subnet_id },         { "networkInterfaceId", &t->eni_id },
-        { "macAddress", &t->mac },             { "privateIPv4Address", &t->private_ip },
-        { "publicIPv4Address", &t->public_ip },
+        { "subnetId", &n->subnet_id },         { "networkInterfaceId", &n->eni_id },
+        { "macAddress", &n->mac },             { "privateIPv4Address", &n->private_ip },
+        { "publicIPv4Address", &n->public_ip },
     };
     ecs_json_write_arr_begin(w);
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
@@ -212,7 +283,7 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
     ecs_json_write_obj_begin(w);
     KEY(w, "attachments");
     ecs_json_write_arr_begin(w);
-    if (t->eni_id.len > 0) {
+    if (t->net != NULL) {
         ecs_json_write_obj_begin(w);
         derived_id(&t->id, 1000, idbuf);
         cstr_member(w, "id", idbuf);
@@ -276,11 +347,11 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
         ecs_json_write_arr_end(w);
         KEY(w, "networkInterfaces");
         ecs_json_write_arr_begin(w);
-        if (t->eni_id.len > 0) {
+        if (t->net != NULL) {
             ecs_json_write_obj_begin(w);
             derived_id(&t->id, 1000, idbuf);
             cstr_member(w, "attachmentId", idbuf);
-            str_member(w, "privateIpv4Address", &t->private_ip);
+            str_member(w, "privateIpv4Address", &t->net->private_ip);
             ecs_json_write_obj_end(w);
         }
         ecs_json_write_arr_end(w);
@@ -496,7 +567,7 @@ ecs_status ecs_plane__engine_sync(ecs_plane *pl, ecs_cluster *c)
         memset(&need, 0, sizeof need);
         need.cpu = t->cpu;
         need.memory_mib = t->memory_mib;
-        need.eni = t->eni_id.len > 0;
+        need.eni = t->net != NULL;
         for (size_t p = 0; p < np; p++) {
             ports[p].port = t->bindings[p].host_port;
             ports[p].udp = t->bindings[p].udp;
