@@ -39,13 +39,20 @@ ecs_status ecs_json__parse_lazy(ecs_ctx *ctx, const char *data, size_t len, size
  * an ordinary value. */
 const ecs_json_lazy *ecs_json__lazy_of(const ecs_json_doc *doc, const ecs_json_val *val);
 
+/* An open container while parsing (the parser's stack). */
+typedef struct ecs_json_frame {
+    size_t slot;                  /* its first slot */
+    size_t count;                 /* elements, or members, so far */
+    bool is_obj;
+} ecs_json_frame;
+
 typedef struct ecs_json_elems {
     ecs_ctx *ctx;
     const unsigned char *in;      /* the whole input */
     size_t pos, end;              /* next byte; one past the closing ']' */
     bool done;
     ecs_json_doc *doc;            /* holds the current element */
-    size_t *stack;
+    ecs_json_frame *stack;
     size_t stack_cap;
     uint32_t max_depth;
     uint32_t depth_base;          /* the lazy array's depth: elements nest below it */

@@ -23,7 +23,7 @@ typedef struct parser {
     size_t len;
     size_t pos;
     ecs_json_doc *doc;
-    size_t *stack; /* slot index of each open container */
+    ecs_json_frame *stack; /* each open container */
     size_t depth;
     size_t stack_cap;
     uint32_t max_depth;
@@ -67,14 +67,19 @@ static size_t skip_ws(const unsigned char *in, size_t i, size_t n)
     return i;
 }
 
-static ecs_status reserve_slots(parser *p, size_t need)
+static ecs_status grow_slots(parser *p, size_t need);
+
+static inline ecs_status reserve_slots(parser *p, size_t need)
+{
+    return p->doc->slots_cap - p->doc->nslots >= need ? ECS_OK : grow_slots(p, need);
+}
+
+static ecs_status grow_slots(parser *p, size_t need)
 {
     ecs_json_doc *d = p->doc;
     size_t cap, bytes;
     void *grown;
 
-    if (d->slots_cap - d->nslots >= need)
-        return ECS_OK;
     cap = d->slots_cap + d->slots_cap / 2 + need + 16;
     if (!ecs_ckd_mul_size(&bytes, cap, sizeof(ecs_json_val)))
         return fail(p, ECS_E_LIMIT, p->pos, "document too large");
@@ -102,16 +107,19 @@ static ecs_status push_container(parser *p, ecs_json_type type)
         if (cap > p->max_depth)
             cap = p->max_depth;
         if (p->stack == NULL)
-            grown = ecs_ctx__alloc(p->ctx, cap * sizeof(size_t));
+            grown = ecs_ctx__alloc(p->ctx, cap * sizeof(ecs_json_frame));
         else
-            grown = ecs_ctx__resize(p->ctx, p->stack, p->stack_cap * sizeof(size_t),
-                                    cap * sizeof(size_t));
+            grown = ecs_ctx__resize(p->ctx, p->stack, p->stack_cap * sizeof(ecs_json_frame),
+                                    cap * sizeof(ecs_json_frame));
         if (grown == NULL)
             return ECS_E_NOMEM;
         p->stack = grown;
         p->stack_cap = cap;
     }
-    p->stack[p->depth++] = p->doc->nslots;
+    p->stack[p->depth].slot = p->doc->nslots;
+    p->stack[p->depth].count = 0;
+    p->stack[p->depth].is_obj = type == ECS_JSON_OBJECT;
+    p->depth++;
     put(p, (uint64_t)type);
     put(p, 0);
     return ECS_OK;
@@ -119,8 +127,10 @@ static ecs_status push_container(parser *p, ecs_json_type type)
 
 static void close_container(parser *p)
 {
-    size_t idx = p->stack[--p->depth];
-    p->doc->slots[idx + 1].w = (uint64_t)(p->doc->nslots - idx - 2);
+    const ecs_json_frame *f = &p->stack[--p->depth];
+    ecs_json_val *v = &p->doc->slots[f->slot];
+    v[0].w = (uint64_t)(f->is_obj ? ECS_JSON_OBJECT : ECS_JSON_ARRAY) | ((uint64_t)f->count << 3);
+    v[1].w = (uint64_t)(p->doc->nslots - f->slot - 2);
 }
 
 static int hexval(unsigned char c)
@@ -428,7 +438,7 @@ static bool is_lazy_key(const parser *p)
     const ecs_json_doc *d = p->doc;
     uint64_t w;
     size_t n, off;
-    if (p->depth == 0 || JV_TYPE(&d->slots[p->stack[p->depth - 1]]) != ECS_JSON_OBJECT ||
+    if (p->depth == 0 || !p->stack[p->depth - 1].is_obj ||
         d->nslots == 0 || JV_TYPE(&d->slots[d->nslots - 1]) != ECS_JSON_STRING)
         return false;
     w = d->slots[d->nslots - 1].w;
@@ -658,7 +668,7 @@ static ecs_status parse_member_name(parser *p)
     if ((rc = reserve_slots(p, 1)) != ECS_OK || (rc = parse_string(p, &w)) != ECS_OK)
         return rc;
     put(p, w);
-    p->doc->slots[p->stack[p->depth - 1]].w += 8u;
+    p->stack[p->depth - 1].count++;
     p->pos = skip_ws(p->in, p->pos, p->len);
     if (p->pos >= p->len || p->in[p->pos] != ':')
         return fail(p, ECS_E_PARSE, p->pos, "expected ':' after an object member name, found %s",
@@ -690,25 +700,25 @@ value:
                 return rc;
             goto value;
         } else {
-            p->doc->slots[p->stack[p->depth - 1]].w += 8u;
+            p->stack[p->depth - 1].count++;
             goto value;
         }
     }
     for (;;) {
-        size_t top;
+        ecs_json_frame *top;
         bool is_obj;
         if (p->depth == 0)
             break;
         p->pos = skip_ws(in, p->pos, n);
-        top = p->stack[p->depth - 1];
-        is_obj = JV_TYPE(&p->doc->slots[top]) == ECS_JSON_OBJECT;
+        top = &p->stack[p->depth - 1];
+        is_obj = top->is_obj;
         if (p->pos < n && in[p->pos] == ',') {
             p->pos = skip_ws(in, p->pos + 1, n);
             if (is_obj) {
                 if ((rc = parse_member_name(p)) != ECS_OK)
                     return rc;
             } else {
-                p->doc->slots[top].w += 8u;
+                top->count++;
             }
             goto value;
         }
@@ -789,7 +799,7 @@ static ecs_status parse_doc(ecs_ctx *ctx, const char *data, size_t len, uint32_t
     rc = run(&p);
 done:
     if (p.stack != NULL)
-        ecs_ctx__release(ctx, p.stack, p.stack_cap * sizeof(size_t));
+        ecs_ctx__release(ctx, p.stack, p.stack_cap * sizeof(ecs_json_frame));
     if (rc != ECS_OK) {
         ecs_json_doc_free(doc);
         return rc;
@@ -930,7 +940,7 @@ ecs_status ecs_json__elems_next(ecs_json_elems *it, const ecs_json_doc **doc,
 void ecs_json__elems_end(ecs_json_elems *it)
 {
     if (it->stack != NULL)
-        ecs_ctx__release(it->ctx, it->stack, it->stack_cap * sizeof(size_t));
+        ecs_ctx__release(it->ctx, it->stack, it->stack_cap * sizeof(ecs_json_frame));
     ecs_json_doc_free(it->doc);
     memset(it, 0, sizeof *it);
 }
