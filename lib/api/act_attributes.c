@@ -215,6 +215,7 @@ ecs_status ecs_act__put_attributes(ecs_req *r)
         } else {
             ecs_attr *a = &inst->attrs[inst->nattrs++];
             a->name = it->new_name;
+            a->name_static = false;
             a->value = it->new_value;
             a->builtin = !counts_as_custom(&it->new_name);
             it->new_name.p = NULL;
@@ -234,9 +235,7 @@ ecs_status ecs_act__put_attributes(ecs_req *r)
                 ecs_str__free(r->ctx, &inst->attrs[it->index].value);
                 inst->attrs[it->index].value = it->old_value;
             } else {
-                ecs_attr *a = &inst->attrs[--inst->nattrs];
-                ecs_str__free(r->ctx, &a->name);
-                ecs_str__free(r->ctx, &a->value);
+                ecs_plane__attr_free(r->ctx, &inst->attrs[--inst->nattrs]);
             }
         }
         for (size_t i = 0; i < n; i++)
@@ -304,8 +303,7 @@ ecs_status ecs_act__delete_attributes(ecs_req *r)
     }
     for (size_t i = 0; i < nr; i++) {
         ecs_plane__engine_unset_attribute(c, removed_from[i], &removed[i].name);
-        ecs_str__free(r->ctx, &removed[i].name);
-        ecs_str__free(r->ctx, &removed[i].value);
+        ecs_plane__attr_free(r->ctx, &removed[i]);
     }
     return ECS_OK;
 }

@@ -25,45 +25,6 @@
 #include "api/req.h"
 #include "query/query.h"
 
-static const char *const k_default_capabilities[] = {
-    "com.amazonaws.ecs.capability.docker-remote-api.1.17",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.18",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.19",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.21",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.22",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.23",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.24",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.25",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.29",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.32",
-    "com.amazonaws.ecs.capability.docker-remote-api.1.44",
-    "com.amazonaws.ecs.capability.ecr-auth",
-    "com.amazonaws.ecs.capability.logging-driver.awslogs",
-    "com.amazonaws.ecs.capability.logging-driver.fluentd",
-    "com.amazonaws.ecs.capability.logging-driver.gelf",
-    "com.amazonaws.ecs.capability.logging-driver.journald",
-    "com.amazonaws.ecs.capability.logging-driver.json-file",
-    "com.amazonaws.ecs.capability.logging-driver.none",
-    "com.amazonaws.ecs.capability.logging-driver.splunk",
-    "com.amazonaws.ecs.capability.logging-driver.syslog",
-    "com.amazonaws.ecs.capability.privileged-container",
-    "com.amazonaws.ecs.capability.task-iam-role",
-    "com.amazonaws.ecs.capability.task-iam-role-network-host",
-    "ecs.capability.container-health-check",
-    "ecs.capability.container-ordering",
-    "ecs.capability.docker-plugin.local",
-    "ecs.capability.efs",
-    "ecs.capability.env-files.s3",
-    "ecs.capability.execution-role-awslogs",
-    "ecs.capability.execution-role-ecr-pull",
-    "ecs.capability.firelens.fluentbit",
-    "ecs.capability.firelens.fluentd",
-    "ecs.capability.full-sync",
-    "ecs.capability.secrets.asm.environment-variables",
-    "ecs.capability.secrets.ssm.environment-variables",
-    "ecs.capability.task-cpu-mem-limit",
-    "ecs.capability.task-eni",
-};
 
 static const uint16_t k_default_ports[] = { 22, 2375, 2376, 51678, 51679 };
 
@@ -254,9 +215,9 @@ static ecs_status add_attr(ecs_req *r, ecs_instance *inst, const char *name, siz
         return ecs_req__nomem(r);
     a = &inst->attrs[inst->nattrs];
     memset(a, 0, sizeof *a);
-    if (ecs_str__dup(r->ctx, &a->name, name, nl) != ECS_OK ||
+    if (ecs_plane__attr_set_name(r->ctx, a, name, nl) != ECS_OK ||
         ecs_str__dup(r->ctx, &a->value, value, vl) != ECS_OK) {
-        ecs_str__free(r->ctx, &a->name);
+        ecs_plane__attr_free(r->ctx, a);
         return ecs_req__nomem(r);
     }
     a->builtin = builtin;
@@ -387,8 +348,8 @@ static ecs_status build_instance(ecs_req *r, ecs_cluster *c, const reg *g, ecs_i
             goto fail_rc;
     }
     if (!has_caps) {
-        for (size_t k = 0; k < sizeof k_default_capabilities / sizeof k_default_capabilities[0]; k++) {
-            if ((rc = ADD_BUILTIN(r, inst, k_default_capabilities[k], "")) != ECS_OK)
+        for (size_t k = 0; k < ecs_plane__ndefault_capabilities; k++) {
+            if ((rc = ADD_BUILTIN(r, inst, ecs_plane__default_capabilities[k], "")) != ECS_OK)
                 goto fail_rc;
         }
     }

@@ -30,6 +30,21 @@ size_t ecs_json_doc_memory(const ecs_json_doc *doc)
            doc->lazy_cap * sizeof(ecs_json_lazy);
 }
 
+size_t ecs_json__elements(const ecs_json_val *arr, const ecs_json_val **out, size_t max)
+{
+    const ecs_json_val *v;
+    size_t n;
+    if (arr == NULL || JV_TYPE(arr) != ECS_JSON_ARRAY)
+        return 0;
+    n = (size_t)(arr->w >> 3);
+    v = arr + 2;
+    for (size_t i = 0; i < n && i < max; i++) {
+        out[i] = v;
+        v += ecs_json__slots_of(v);
+    }
+    return n;
+}
+
 const ecs_json_lazy *ecs_json__lazy_of(const ecs_json_doc *doc, const ecs_json_val *val)
 {
     size_t lo = 0, hi, idx;

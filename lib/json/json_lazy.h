@@ -69,4 +69,8 @@ ecs_status ecs_json__elems_next(ecs_json_elems *it, const ecs_json_doc **doc,
                                 const ecs_json_val **out);
 void ecs_json__elems_end(ecs_json_elems *it);
 
+/* The first (up to) max elements of array arr into out, in one pass;
+ * returns how many there are in all (0 when arr is not an array). */
+size_t ecs_json__elements(const ecs_json_val *arr, const ecs_json_val **out, size_t max);
+
 #endif /* ECS_JSON_LAZY_H */

@@ -1,4 +1,7 @@
 /* Freeing the plane's objects, and the API's names for their states. */
+#include <stdint.h>
+#include <string.h>
+
 #include "plane/plane_internal.h"
 
 const char *ecs_plane__instance_status_name(ecs_instance_status s)
@@ -43,6 +46,101 @@ void ecs_plane__tags_free(ecs_ctx *ctx, ecs_tags *tags)
     tags->n = tags->cap = 0;
 }
 
+const char *const ecs_plane__default_capabilities[] = {
+    "com.amazonaws.ecs.capability.docker-remote-api.1.17",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.18",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.19",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.21",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.22",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.23",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.24",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.25",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.29",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.32",
+    "com.amazonaws.ecs.capability.docker-remote-api.1.44",
+    "com.amazonaws.ecs.capability.ecr-auth",
+    "com.amazonaws.ecs.capability.logging-driver.awslogs",
+    "com.amazonaws.ecs.capability.logging-driver.fluentd",
+    "com.amazonaws.ecs.capability.logging-driver.gelf",
+    "com.amazonaws.ecs.capability.logging-driver.journald",
+    "com.amazonaws.ecs.capability.logging-driver.json-file",
+    "com.amazonaws.ecs.capability.logging-driver.none",
+    "com.amazonaws.ecs.capability.logging-driver.splunk",
+    "com.amazonaws.ecs.capability.logging-driver.syslog",
+    "com.amazonaws.ecs.capability.privileged-container",
+    "com.amazonaws.ecs.capability.task-iam-role",
+    "com.amazonaws.ecs.capability.task-iam-role-network-host",
+    "ecs.capability.container-health-check",
+    "ecs.capability.container-ordering",
+    "ecs.capability.docker-plugin.local",
+    "ecs.capability.efs",
+    "ecs.capability.env-files.s3",
+    "ecs.capability.execution-role-awslogs",
+    "ecs.capability.execution-role-ecr-pull",
+    "ecs.capability.firelens.fluentbit",
+    "ecs.capability.firelens.fluentd",
+    "ecs.capability.full-sync",
+    "ecs.capability.secrets.asm.environment-variables",
+    "ecs.capability.secrets.ssm.environment-variables",
+    "ecs.capability.task-cpu-mem-limit",
+    "ecs.capability.task-eni",
+};
+const size_t ecs_plane__ndefault_capabilities =
+    sizeof ecs_plane__default_capabilities / sizeof ecs_plane__default_capabilities[0];
+
+/* The built-in attributes registration sets, besides the capabilities. */
+static const char *const k_builtin_attr_names[] = {
+    "ecs.availability-zone", "ecs.instance-type", "ecs.ami-id",
+    "ecs.os-type",           "ecs.os-family",     "ecs.cpu-architecture",
+};
+
+const char *ecs_plane__static_attr_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof k_builtin_attr_names / sizeof k_builtin_attr_names[0]; i++) {
+        if (strlen(k_builtin_attr_names[i]) == len && memcmp(k_builtin_attr_names[i], name, len) == 0)
+            return k_builtin_attr_names[i];
+    }
+    for (size_t i = 0; i < ecs_plane__ndefault_capabilities; i++) {
+        const char *c = ecs_plane__default_capabilities[i];
+        if (strlen(c) == len && memcmp(c, name, len) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+ecs_status ecs_plane__attr_set_name(ecs_ctx *ctx, ecs_attr *a, const char *name, size_t len)
+{
+    const char *known = ecs_plane__static_attr_name(name, len);
+    if (known != NULL) {
+        if (!a->name_static)
+            ecs_str__free(ctx, &a->name);
+        a->name.p = (char *)(uintptr_t)known;
+        a->name.len = len;
+        a->name_static = true;
+        return ECS_OK;
+    }
+    {
+        ecs_str own;
+        if (ecs_str__dup(ctx, &own, name, len) != ECS_OK)
+            return ECS_E_NOMEM;
+        if (!a->name_static)
+            ecs_str__free(ctx, &a->name);
+        a->name = own;
+        a->name_static = false;
+    }
+    return ECS_OK;
+}
+
+void ecs_plane__attr_free(ecs_ctx *ctx, ecs_attr *a)
+{
+    if (!a->name_static)
+        ecs_str__free(ctx, &a->name);
+    a->name.p = NULL;
+    a->name.len = 0;
+    a->name_static = false;
+    ecs_str__free(ctx, &a->value);
+}
+
 void ecs_plane__instance_free(ecs_ctx *ctx, ecs_instance *inst)
 {
     if (inst == NULL)
@@ -64,10 +162,8 @@ void ecs_plane__instance_free(ecs_ctx *ctx, ecs_instance *inst)
         ecs_str__free(ctx, &inst->gpus[i]);
     if (inst->gpus != NULL)
         ecs_ctx__release(ctx, inst->gpus, inst->ngpus * sizeof(ecs_str));
-    for (size_t i = 0; i < inst->nattrs; i++) {
-        ecs_str__free(ctx, &inst->attrs[i].name);
-        ecs_str__free(ctx, &inst->attrs[i].value);
-    }
+    for (size_t i = 0; i < inst->nattrs; i++)
+        ecs_plane__attr_free(ctx, &inst->attrs[i]);
     ecs_vec__free(ctx, inst->attrs, inst->attrs_cap, sizeof(ecs_attr));
     ecs_plane__tags_free(ctx, &inst->tags);
     ecs_vec__free(ctx, inst->held, inst->held_cap, sizeof(ecs_held_port));

@@ -49,7 +49,23 @@ typedef struct ecs_attr {
     ecs_str name;
     ecs_str value;   /* empty: an attribute without a value */
     bool builtin;    /* set by registration, not counted against the limit */
+    bool name_static; /* name is a well-known name's static text, not owned */
 } ecs_attr;
+
+/* The capabilities a registration without any gets (an agent's defaults),
+ * in the order they are listed. */
+extern const char *const ecs_plane__default_capabilities[];
+extern const size_t ecs_plane__ndefault_capabilities;
+/* The static text of a well-known attribute name (the built-in ecs.*
+ * attributes and the default capabilities), or NULL. Instances share these
+ * instead of each owning a copy: a snapshot of 50,000 instances holds two
+ * million of them. */
+const char *ecs_plane__static_attr_name(const char *name, size_t len);
+/* Set a->name to name (shared when well known, else a copy). ECS_E_NOMEM
+ * leaves a as it was. */
+ecs_status ecs_plane__attr_set_name(ecs_ctx *ctx, ecs_attr *a, const char *name, size_t len);
+/* Free a's name (when owned) and value. */
+void ecs_plane__attr_free(ecs_ctx *ctx, ecs_attr *a);
 
 typedef enum ecs_instance_status {
     ECS_INST_ACTIVE = 0,

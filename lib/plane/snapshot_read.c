@@ -243,6 +243,7 @@ static bool read_instance(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_v
                           ecs_instance **out)
 {
     ecs_instance *in = ecs_ctx__alloc(r->ctx, sizeof *in);
+    const ecs_instance *prev = c->ninstances > 0 ? c->instances[c->ninstances - 1] : NULL;
     const ecs_json_val *attrs, *gpus;
     int64_t st = 0, conn = 0, at = 0, ver = 0, cpu = 0, mem = 0;
     size_t i = 0;
@@ -303,13 +304,21 @@ static bool read_instance(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_v
         const char *value = ecs_json_str(r->doc, ecs_json_arr_get(a, 1), &vl);
         int64_t builtin = 0;
         ecs_attr *at_ = &in->attrs[in->nattrs];
+        const ecs_attr *before = prev != NULL && in->nattrs < prev->nattrs ? &prev->attrs[in->nattrs] : NULL;
         if (name == NULL || value == NULL || ecs_json_get_int(ecs_json_arr_get(a, 2), &builtin) != ECS_OK)
             return bad(r, "attrs: expected [name, value, builtin]");
         memset(at_, 0, sizeof *at_);
-        if (ecs_str__dup(r->ctx, &at_->name, name, nl) != ECS_OK)
+        /* instances list the same names in the same order: share the
+         * previous instance's well-known name without looking it up */
+        if (before != NULL && before->name_static && before->name.len == nl &&
+            memcmp(before->name.p, name, nl) == 0) {
+            at_->name = before->name;
+            at_->name_static = true;
+        } else if (ecs_plane__attr_set_name(r->ctx, at_, name, nl) != ECS_OK) {
             return nomem(r);
+        }
         if (ecs_str__dup(r->ctx, &at_->value, value, vl) != ECS_OK) {
-            ecs_str__free(r->ctx, &at_->name);
+            ecs_plane__attr_free(r->ctx, at_);
             return nomem(r);
         }
         at_->builtin = builtin != 0;
@@ -384,11 +393,8 @@ static bool read_container_state(rd *r, const ecs_json_val *e, ecs_container_sta
     int64_t v[4];
     static const int64_t lo[4] = { 0, 0, 0, INT32_MIN };
     static const int64_t hi[4] = { ECS_TASK_STOPPED, ECS_HEALTH_UNHEALTHY, 1, INT32_MAX };
-    size_t n = 0;
-    if (ecs_json_type_of(e) != ECS_JSON_ARRAY || ecs_json_len(e) != 6)
+    if (ecs_json__elements(e, x, 6) != 6)
         return task_field_bad(r, TK_CONT, "expected [lastStatus, health, hasExit, exitCode, reason, runtimeId]");
-    for (const ecs_json_val *y = ecs_json_first(e); y != NULL && n < 6; y = ecs_json_next(e, y))
-        x[n++] = y;
     for (size_t k = 0; k < 4; k++) {
         if (ecs_json_get_int(x[k], &v[k]) != ECS_OK || v[k] < lo[k] || v[k] > hi[k])
             return task_field_bad(r, TK_CONT, "a container's status, health or exit is out of range");
@@ -502,16 +508,10 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
     size_t id_len, group_len, by_len;
     int64_t rev = 0, lt = 0, last = 0, des = 0, at = 0, ver = 0, cpu = 0, mem = 0;
     *out = NULL;
-    memset(m, 0, sizeof m);
-    if (ecs_json_type_of(o) != ECS_JSON_ARRAY || ecs_json_len(o) != TK_COUNT) {
+    if (ecs_json__elements(o, m, TK_COUNT) != TK_COUNT || ecs_json_type_of(o) != ECS_JSON_ARRAY) {
         char msg[64];
         snprintf(msg, sizeof msg, "expected an array of %d task fields", (int)TK_COUNT);
         return bad(r, msg);
-    }
-    {
-        int i = 0;
-        for (const ecs_json_val *v = ecs_json_first(o); v != NULL && i < TK_COUNT; v = ecs_json_next(o, v))
-            m[i++] = v;
     }
     if (!task_text(r, m[TK_ID], TK_ID, true, &id, &id_len) ||
         !task_int(r, m[TK_REV], TK_REV, 1, ECS_MAX_REVISIONS, &rev) ||
