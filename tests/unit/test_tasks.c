@@ -1467,6 +1467,69 @@ static void test_tasks__failed_calls_do_not_change_later_answers(void **state)
                  "or placement drawn by the failed calls were not given back)");
 }
 
+/* Zone names are shared by the plane up to a bound and copied past it;
+ * well-known attribute names are shared static text. Neither may show:
+ * every task names its own instance's zone, attributes read back as set,
+ * a snapshot restores to the same snapshot, nothing leaks (teardown). */
+static void test_tasks__many_zones_and_shared_attribute_names(void **state)
+{
+    fx *f = *state;
+    enum { ZONES = 70 };
+    const char *snap, *snap2;
+    size_t len, len2;
+    char *copy;
+    ecs_plane *back;
+
+    ok(f, "CreateCluster", "{\"clusterName\":\"z\"}");
+    for (int k = 0; k < ZONES; k++) {
+        char az[32], ec2[32];
+        snprintf(az, sizeof az, "zone-%02d", k);
+        snprintf(ec2, sizeof ec2, "i-%04d", k);
+        reg(f, "z", az, "m5.large", ec2, 2048, 7680, "");
+    }
+    ok(f, "RegisterTaskDefinition", k_web);
+    for (int k = 0; k < ZONES; k++) {
+        char ec2[32];
+        iref r;
+        snprintf(ec2, sizeof ec2, "i-%04d", k);
+        r = ref_of(f, "z", ec2);
+        ok(f, "StartTask", fmt(f, "{\"cluster\":\"z\",\"taskDefinition\":\"web\",\"containerInstances\":[\"%s\"]}",
+                               r.arn));
+        assert_int_equal(len_at(f, "tasks"), 1);
+        assert_string_equal(str_at(f, "tasks.0.availabilityZone"), fmt(f, "zone-%02d", k));
+    }
+    /* a capability (a shared name) given a value, another deleted, a
+     * custom attribute added: on one instance only */
+    {
+        iref r = ref_of(f, "z", "i-0003");
+        ok(f, "PutAttributes",
+           fmt(f, "{\"cluster\":\"z\",\"attributes\":[{\"name\":\"ecs.capability.task-eni\",\"value\":\"v2\","
+                  "\"targetId\":\"%s\"},{\"name\":\"team\",\"value\":\"red\",\"targetId\":\"%s\"}]}",
+               r.arn, r.arn));
+        ok(f, "DeleteAttributes",
+           fmt(f, "{\"cluster\":\"z\",\"attributes\":[{\"name\":\"ecs.capability.efs\",\"targetId\":\"%s\"}]}",
+               r.arn));
+        ok(f, "ListAttributes",
+           "{\"cluster\":\"z\",\"targetType\":\"container-instance\",\"attributeName\":\"ecs.capability.task-eni\","
+           "\"attributeValue\":\"v2\"}");
+        assert_int_equal(len_at(f, "attributes"), 1);
+        assert_string_equal(str_at(f, "attributes.0.targetId"), r.arn);
+        ok(f, "ListAttributes",
+           "{\"cluster\":\"z\",\"targetType\":\"container-instance\",\"attributeName\":\"ecs.capability.efs\"}");
+        assert_int_equal(len_at(f, "attributes"), ZONES - 1);
+    }
+    assert_int_equal(ecs_plane_snapshot(f->pl, &snap, &len), ECS_OK);
+    copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, snap, len);
+    assert_int_equal(ecs_plane_restore(f->ctx, copy, len, &back), ECS_OK);
+    assert_int_equal(ecs_plane_snapshot(back, &snap2, &len2), ECS_OK);
+    assert_int_equal(len, len2);
+    assert_memory_equal(copy, snap2, len);
+    ecs_plane_free(back);
+    free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1492,6 +1555,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tasks__every_call_is_all_or_nothing_under_oom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks__start_task_oom_gives_room_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks__failed_calls_do_not_change_later_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tasks__many_zones_and_shared_attribute_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
