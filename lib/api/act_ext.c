@@ -238,7 +238,7 @@ ecs_status ecs_act__submit_target_health(ecs_req *r)
     ecs_json_write_str(r->w, st, sl);
     if (ecs_json_write_obj_end(r->w) != ECS_OK)
         return ecs_req__nomem(r);
-    t->target_health = h;
+    t->target_health = (uint8_t)h;
     t->version++;
     return ECS_OK;
 }

@@ -331,7 +331,7 @@ ecs_status ecs_act__submit_container_health(ecs_req *r)
     if ((rc = ack(r)) != ECS_OK)
         return rc;
     t->containers[idx].health = health;
-    t->health = ecs_plane__task_health(t);
+    t->health = (uint8_t)ecs_plane__task_health(t);
     t->version++;
     return ECS_OK;
 }

@@ -81,7 +81,7 @@ ecs_status ecs_plane__launch_new_task(ecs_plane *pl, const ecs_launch *l, ecs_ta
     t->svc = l->svc;
     t->dep_seq = l->dep_seq;
     t->family = l->family;
-    t->launch_type = l->lt;
+    t->launch_type = (uint8_t)l->lt;
     t->last = ECS_TASK_PROVISIONING;
     t->desired = ECS_TASK_RUNNING;
     t->created_at_ms = pl->now_ms;

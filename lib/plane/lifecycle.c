@@ -196,7 +196,7 @@ void ecs_plane__task_advance(ecs_plane *pl, ecs_task *t, ecs_task_status s)
                 d->failed_tasks++; /* circuit breaker, stage 1 */
         }
     }
-    t->last = s;
+    t->last = (uint8_t)s;
     t->version++;
     if (s == ECS_TASK_STOPPED)
         release(pl, t);
@@ -214,8 +214,8 @@ void ecs_plane__task_stop(ecs_plane *pl, ecs_task *t, ecs_stop_code code, ecs_st
     ecs_plane__task_count(t, -1);
     t->desired = ECS_TASK_STOPPED;
     t->stop_requested_ms = pl->now_ms;
-    t->stop_code = code;
-    t->stop_why = why;
+    t->stop_code = (uint8_t)code;
+    t->stop_why = (uint8_t)why;
     if (text != NULL) {
         ecs_str__free(pl->ctx, &t->stop_text);
         t->stop_text = *text;

@@ -218,12 +218,13 @@ typedef struct ecs_task {
     uint32_t block_size;          /* bytes of the block this task lives in */
     uint32_t dep_seq;             /* the service deployment it belongs to */
     uint32_t cpu, memory_mib;      /* what the task reserves */
-    ecs_launch_type launch_type;
-    ecs_task_status last, desired; /* desired: RUNNING or STOPPED */
-    ecs_stop_code stop_code;
-    ecs_stop_why stop_why;
-    ecs_health health;
-    ecs_health target_health;     /* the targets' health, as reported */
+    /* enums in a byte each (their values are small): */
+    uint8_t launch_type;          /* ecs_launch_type */
+    uint8_t last, desired;        /* ecs_task_status; desired: RUNNING or STOPPED */
+    uint8_t stop_code;            /* ecs_stop_code */
+    uint8_t stop_why;             /* ecs_stop_why */
+    uint8_t health;               /* ecs_health */
+    uint8_t target_health;        /* ecs_health: the targets', as reported */
     bool ever_running;
     bool ever_healthy;            /* counted as healthy once (circuit breaker) */
     bool target_registered;       /* its load-balancer targets are registered */

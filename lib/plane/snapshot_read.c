@@ -455,7 +455,7 @@ static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_js
             return nomem(r);
         t->ever_healthy = eh != 0;
         t->target_registered = reg != 0;
-        t->target_health = (ecs_health)th;
+        t->target_health = (uint8_t)th;
         t->drain_until_ms = until;
     }
     t->svc = svc >= 0 ? c->services[svc] : NULL;
@@ -468,9 +468,9 @@ static bool read_task_lifecycle(rd *r, ecs_cluster *c, ecs_task *t, const ecs_js
     t->stopped_ms = ts[5];
     t->stop_requested_ms = ts[6];
     t->protect_until_ms = ts[7];
-    t->stop_code = (ecs_stop_code)code;
-    t->stop_why = (ecs_stop_why)why;
-    t->health = (ecs_health)health;
+    t->stop_code = (uint8_t)code;
+    t->stop_why = (uint8_t)why;
+    t->health = (uint8_t)health;
     t->ever_running = ever != 0;
     t->orders = (uint8_t)ord;
     cl = m[TK_CONT];
@@ -599,9 +599,9 @@ static bool read_task(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_val *
             t->tags.n++;
         }
     }
-    t->launch_type = (ecs_launch_type)lt;
-    t->last = (ecs_task_status)last;
-    t->desired = (ecs_task_status)des;
+    t->launch_type = (uint8_t)lt;
+    t->last = (uint8_t)last;
+    t->desired = (uint8_t)des;
     t->created_at_ms = at;
     t->version = ver;
     t->cpu = (uint32_t)cpu;

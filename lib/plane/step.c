@@ -191,7 +191,7 @@ static void agent_act(ecs_plane *pl, ecs_task *t)
             cs->health = ECS_HEALTH_UNHEALTHY;
         else if (cs->health == ECS_HEALTH_UNKNOWN)
             cs->health = ECS_HEALTH_HEALTHY;
-        t->health = ecs_plane__task_health(t);
+        t->health = (uint8_t)ecs_plane__task_health(t);
     }
 }
 
