@@ -263,7 +263,11 @@ ECS_API ecs_status ecs_plane_dump(ecs_plane *plane, const char **out, size_t *ou
 ECS_API ecs_status ecs_plane_snapshot(ecs_plane *plane, const char **out, size_t *out_len);
 
 /**
- * Make a plane from a snapshot.
+ * Make a plane from a snapshot. The document is never held whole as a
+ * tree: the clusters' instance and task lists are read one element at a
+ * time, so the memory restore needs beyond the new plane is a small part of
+ * the document's size (the snapshot text itself must stay readable until
+ * the call returns).
  * @param ctx       Context for the new plane.
  * @param snapshot  The document (not NUL-terminated), up to ECS_MAX_JSON_BYTES.
  * @param len       Its length.

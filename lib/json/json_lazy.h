@@ -1,6 +1,8 @@
 /*
- * Lazy arrays (library-internal, for floors above lib/json/): reading a
- * very large document without holding all of it as a tree.
+ * Lazy arrays (library-internal, for the floors above lib/json/): reading a
+ * very large document without holding all of it as a tree. The snapshot
+ * reader uses them for a cluster's instances and tasks, which are nearly
+ * all of a large snapshot.
  */
 #ifndef ECS_JSON_LAZY_H
 #define ECS_JSON_LAZY_H
@@ -22,15 +24,15 @@ typedef struct ecs_json_lazy {
 } ecs_json_lazy;
 
 /*
- * Lazy arrays: reading a very large document without holding it all as a
- * tree. ecs_json__parse_lazy() parses like ecs_json_parse() except that an
- * array which is the value of a member named one of `keys` (a NULL-ended
- * list) in an object at nesting depth `depth` (the root is depth 1) is only
- * scanned for its end and its element count. The tree shows such an array
- * empty; the document keeps a pointer to `data`, which must outlive it.
- * Its elements are then parsed one at a time with ecs_json_elems, each into
- * the same small document, and checked as strictly as ecs_json_parse()
- * would have (errors give offsets in the whole input).
+ * Parse like ecs_json_parse() except that an array which is the value of a
+ * member named one of `keys` (a NULL-ended list) in an object at nesting
+ * depth `depth` (the root is depth 1) is only scanned for its end and its
+ * element count (and must close with ']'). The tree shows such an array
+ * empty; its text stays in `data`, which must outlive reading it. Its
+ * elements are then parsed one at a time with ecs_json_elems, each into the
+ * same small document and checked as strictly as ecs_json_parse() would
+ * have, the depth limit counted from the root (errors give offsets in the
+ * whole input).
  */
 ecs_status ecs_json__parse_lazy(ecs_ctx *ctx, const char *data, size_t len, size_t max_bytes,
                                 const char *const *keys, uint32_t depth, ecs_json_doc **out);

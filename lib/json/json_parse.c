@@ -215,18 +215,51 @@ static inline size_t first_flagged(uint64_t mask, const unsigned char *bytes)
 #endif
 }
 
-/* Decode the string whose opening quote is at p->pos into the pool. */
+/* Make the pool hold at least `need` more bytes after `used`. */
+static ecs_status grow_pool(parser *p, size_t used, size_t need)
+{
+    ecs_json_doc *d = p->doc;
+    size_t cap = d->pool_cap * 2;
+    void *grown;
+    if (cap - used < need)
+        cap = used + need;
+    grown = ecs_ctx__resize(p->ctx, d->pool, d->pool_cap, cap);
+    if (grown == NULL)
+        return ECS_E_NOMEM;
+    d->pool = grown;
+    d->pool_cap = cap;
+    return ECS_OK;
+}
+
+/*
+ * Decode the string whose opening quote is at p->pos into the pool.
+ *
+ * A string never decodes to more bytes than its quoted text, so a pool
+ * with room for the rest of the input (as a whole-document parse sizes it)
+ * never needs a check: `lim` is then the input's end. A smaller pool (the
+ * element documents of lazy arrays) sets lim where the input consumed so
+ * far could fill it; the fast loops stop there, and the pool grows.
+ */
 static ecs_status parse_string(parser *p, uint64_t *out)
 {
     const unsigned char *in = p->in;
     size_t n = p->len, i = p->pos + 1;
     char *pool = p->doc->pool;
-    size_t start = p->doc->pool_len, dst = start, slen;
+    size_t start = p->doc->pool_len, dst = start, slen, lim;
     unsigned char c;
 
+    lim = p->doc->pool_cap - dst >= n - i ? n : i + (p->doc->pool_cap - dst);
     for (;;) {
+        if (lim < n && lim - i < 16) {
+            size_t want = n - i < 65536 ? n - i : 65536;
+            ecs_status rc = grow_pool(p, dst, want + 16);
+            if (rc != ECS_OK)
+                return rc;
+            pool = p->doc->pool;
+            lim = p->doc->pool_cap - dst >= n - i ? n : i + (p->doc->pool_cap - dst);
+        }
 #if defined(__SSE2__)
-        while (n - i >= 16) {
+        while (lim - i >= 16) {
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
             /* signed x < 0x20 catches control characters and non-ASCII */
             __m128i sp = _mm_or_si128(
@@ -245,7 +278,7 @@ static ecs_status parse_string(parser *p, uint64_t *out)
             dst += 16;
         }
 #endif
-        while (n - i >= 8) {
+        while (lim - i >= 8) {
             uint64_t x, m;
             memcpy(&x, in + i, 8);
             /* Copy all eight at once; only the plain prefix is kept. */
@@ -265,6 +298,8 @@ static ecs_status parse_string(parser *p, uint64_t *out)
 #if defined(__SSE2__)
     special:
 #endif
+        if (lim < n && lim - i < 16)
+            continue; /* the pool grows first: an escape writes up to 4 bytes */
         c = in[i];
         if (c == '"')
             break;
@@ -334,7 +369,7 @@ static ecs_status parse_string(parser *p, uint64_t *out)
                     memcpy(pool + dst, in + i, k);
                 dst += k;
                 i += k;
-            } while (i < n && in[i] >= 0x80);
+            } while (i < n && in[i] >= 0x80 && (lim == n || lim - i >= 16));
         }
     }
     slen = dst - start;
@@ -791,7 +826,12 @@ static ecs_status parse_doc(ecs_ctx *ctx, const char *data, size_t len, uint32_t
     if (doc->slots == NULL)
         goto done;
     doc->slots_cap = est;
+    /* The pool holds every string of the document, so sized to the input
+     * it never grows; a lazy parse leaves most strings in the input: start
+     * small and let the pool grow (parse_string). */
     doc->pool_cap = len > 0 ? len : 1;
+    if (lazy_keys != NULL && doc->pool_cap > 65536)
+        doc->pool_cap = 65536;
     doc->pool = ecs_ctx__alloc(ctx, doc->pool_cap);
     if (doc->pool == NULL)
         goto done;
@@ -879,9 +919,8 @@ ecs_status ecs_json__elems_begin(ecs_ctx *ctx, const char *input, const ecs_json
     memset(doc, 0, sizeof *doc);
     doc->ctx = ctx;
     it->doc = doc;
-    /* An element's strings decode to no more bytes than the array's text;
-     * only what the largest element uses is ever touched. */
-    doc->pool_cap = lz->len;
+    /* The pool grows to the largest element's strings (parse_string). */
+    doc->pool_cap = lz->len < 4096 ? lz->len + 1 : 4096;
     doc->pool = ecs_ctx__alloc(ctx, doc->pool_cap);
     doc->slots_cap = 256;
     doc->slots = ecs_ctx__alloc(ctx, doc->slots_cap * sizeof(ecs_json_val));

@@ -1255,6 +1255,47 @@ static void test_json_lazy__depth_limit_counts_from_the_root(void **state)
 /* A document with many lazy arrays (the records grow several times), a
  * large tree around them, and elements big enough to grow the element
  * document's slots, pool use and the parser's stack. */
+/* Elements whose strings outgrow the element document's first pool (4 KB)
+ * and every later size: escapes, surrogate pairs and UTF-8 runs land on
+ * each side of the points where the pool must grow; each element must read
+ * exactly as the ordinary parse reads it. */
+static void test_json_lazy__long_strings_grow_the_element_pool(void **state)
+{
+    fixture *f = *state;
+    static const char *const pieces[] = { "a", "\\n", "\\u00e9", "\\ud83d\\ude00", "\xc3\xa9",
+                                          "\xf0\x9f\x98\x80", "\\\"", "\\\\", "]", "," };
+    buf arr = { NULL, 0, 0 };
+    size_t total = 0;
+
+    rng_state = 12345;
+    for (size_t round = 0; round < 40; round++) {
+        size_t nelem = 1 + rnd_below(4);
+        arr.len = 0;
+        buf_putc(&arr, '[');
+        for (size_t e = 0; e < nelem; e++) {
+            /* strings of 1 to 40 KB in one element, several per element */
+            size_t nstr = 1 + rnd_below(3);
+            buf_puts(&arr, e ? ",[" : "[");
+            for (size_t k = 0; k < nstr; k++) {
+                size_t target = 1 + rnd_below(round < 20 ? 5000 : 40000);
+                size_t len = 0;
+                buf_puts(&arr, k ? ",\"" : "\"");
+                while (len < target) {
+                    const char *pc = pieces[rnd_below(sizeof pieces / sizeof pieces[0])];
+                    buf_puts(&arr, pc);
+                    len += strlen(pc);
+                }
+                buf_putc(&arr, '"');
+            }
+            buf_putc(&arr, ']');
+        }
+        buf_putc(&arr, ']');
+        total += check_array(f, arr.p, arr.len, (round & 1) != 0, false);
+    }
+    buf_free(&arr);
+    assert_true(total >= 40);
+}
+
 static char *oom_document(size_t *len)
 {
     buf t = { NULL, 0, 0 };
@@ -1476,6 +1517,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_lazy__array_closed_by_brace_is_rejected, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_json_lazy__depth_limit_counts_from_the_root, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_json_lazy__long_strings_grow_the_element_pool, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_json_lazy__oom_in_lazy_parse_leaks_nothing, setup,
                                         teardown),
