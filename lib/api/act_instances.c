@@ -18,6 +18,7 @@
  * an existing containerInstanceArn, returns that instance (marked
  * connected) instead of making a second one.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,8 +196,10 @@ static bool is_capability(const char *name, size_t n)
            (n > 29 && memcmp(name, "com.amazonaws.ecs.capability.", 29) == 0);
 }
 
+/* static_name: name is text that lives as long as the program (a literal
+ * or a default capability), shared instead of copied. */
 static ecs_status add_attr(ecs_req *r, ecs_instance *inst, const char *name, size_t nl,
-                           const char *value, size_t vl, bool builtin)
+                           const char *value, size_t vl, bool builtin, bool static_name)
 {
     ecs_attr *a;
     for (size_t i = 0; i < inst->nattrs; i++) {
@@ -215,8 +218,14 @@ static ecs_status add_attr(ecs_req *r, ecs_instance *inst, const char *name, siz
         return ecs_req__nomem(r);
     a = &inst->attrs[inst->nattrs];
     memset(a, 0, sizeof *a);
-    if (ecs_plane__attr_set_name(r->ctx, a, name, nl) != ECS_OK ||
-        ecs_str__dup(r->ctx, &a->value, value, vl) != ECS_OK) {
+    if (static_name) {
+        a->name.p = (char *)(uintptr_t)name;
+        a->name.len = nl;
+        a->name_static = true;
+    } else if (ecs_plane__attr_set_name(r->ctx, a, name, nl) != ECS_OK) {
+        return ecs_req__nomem(r);
+    }
+    if (ecs_str__dup(r->ctx, &a->value, value, vl) != ECS_OK) {
         ecs_plane__attr_free(r->ctx, a);
         return ecs_req__nomem(r);
     }
@@ -225,7 +234,7 @@ static ecs_status add_attr(ecs_req *r, ecs_instance *inst, const char *name, siz
     return ECS_OK;
 }
 
-#define ADD_BUILTIN(r, inst, n, v) add_attr((r), (inst), (n), strlen(n), (v), strlen(v), true)
+#define ADD_BUILTIN(r, inst, n, v) add_attr((r), (inst), (n), strlen(n), (v), strlen(v), true, true)
 
 static ecs_status build_instance(ecs_req *r, ecs_cluster *c, const reg *g, ecs_instance **out)
 {
@@ -344,7 +353,7 @@ static ecs_status build_instance(ecs_req *r, ecs_cluster *c, const reg *g, ecs_i
             goto fail_rc;
         }
         if ((rc = add_attr(r, inst, name, nl, value != NULL ? value : "", value != NULL ? vl : 0,
-                           !counted)) != ECS_OK)
+                           !counted, false)) != ECS_OK)
             goto fail_rc;
     }
     if (!has_caps) {
