@@ -80,3 +80,25 @@ void test_ctx_free_check(ecs_ctx *ctx, test_alloc *ta)
         assert_int_equal(ta->errors, 0);
     }
 }
+
+int test_ctx_setup(void **state)
+{
+    test_ctx_fixture *f = calloc(1, sizeof *f);
+
+    if (f == NULL) {
+        return -1;
+    }
+    test_alloc_init(&f->ta);
+    f->ctx = test_ctx_new(&f->ta);
+    *state = f;
+    return 0;
+}
+
+int test_ctx_teardown(void **state)
+{
+    test_ctx_fixture *f = *state;
+
+    test_ctx_free_check(f->ctx, &f->ta);
+    free(f);
+    return 0;
+}

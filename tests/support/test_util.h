@@ -29,4 +29,15 @@ ecs_ctx *test_ctx_new(test_alloc *ta);
 /** Free ctx and assert that ta saw no leak and no allocator misuse. */
 void test_ctx_free_check(ecs_ctx *ctx, test_alloc *ta);
 
+/** The fixture of tests that need only a context on a checking allocator:
+ *  test_ctx_setup() makes it (cmocka's state), test_ctx_teardown() frees it
+ *  and asserts that nothing leaked. */
+typedef struct test_ctx_fixture {
+    test_alloc ta;
+    ecs_ctx *ctx;
+} test_ctx_fixture;
+
+int test_ctx_setup(void **state);
+int test_ctx_teardown(void **state);
+
 #endif /* ECS_TEST_UTIL_H */

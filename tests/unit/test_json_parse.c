@@ -24,32 +24,10 @@
 /* A string literal as pointer and length (embedded NULs included). */
 #define S(lit) (lit), (sizeof(lit) - 1u)
 
-typedef struct fixture {
-    test_alloc ta;
-    ecs_ctx *ctx;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-
-    if (f == NULL) {
-        return -1;
-    }
-    test_alloc_init(&f->ta);
-    f->ctx = test_ctx_new(&f->ta);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    test_ctx_free_check(f->ctx, &f->ta);
-    free(f);
-    return 0;
-}
+/* A context on the checking allocator (tests/support/test_util.h). */
+typedef test_ctx_fixture fixture;
+#define setup test_ctx_setup
+#define teardown test_ctx_teardown
 
 /* A pointer no library call writes: outputs must stay untouched. */
 static int sentinel_storage;

@@ -36,32 +36,10 @@
 #define CIP ECS_ERR_INVALID_PARAMETER
 #define CCL ECS_ERR_CLIENT
 
-typedef struct fixture {
-    test_alloc ta;
-    ecs_ctx *ctx;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-
-    if (f == NULL) {
-        return -1;
-    }
-    test_alloc_init(&f->ta);
-    f->ctx = test_ctx_new(&f->ta);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    test_ctx_free_check(f->ctx, &f->ta);
-    free(f);
-    return 0;
-}
+/* A context on the checking allocator (tests/support/test_util.h). */
+typedef test_ctx_fixture fixture;
+#define setup test_ctx_setup
+#define teardown test_ctx_teardown
 
 static int sentinel_storage;
 #define TD_SENTINEL ((ecs_taskdef *)(void *)&sentinel_storage)
