@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 char *test_read_file(const char *path, size_t *len)
 {
@@ -101,4 +102,24 @@ int test_ctx_teardown(void **state)
     test_ctx_free_check(f->ctx, &f->ta);
     free(f);
     return 0;
+}
+
+void test_describe_bytes(const char *s, size_t len, char *buf, size_t cap)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < len && o + 8 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '\\') {
+            buf[o++] = (char)c;
+        } else {
+            int n = snprintf(buf + o, cap - o, "\\x%02X", (unsigned)c);
+            o += (size_t)n;
+        }
+    }
+    if (i < len && o + 4 < cap) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
 }

@@ -29,6 +29,10 @@ ecs_ctx *test_ctx_new(test_alloc *ta);
 /** Free ctx and assert that ta saw no leak and no allocator misuse. */
 void test_ctx_free_check(ecs_ctx *ctx, test_alloc *ta);
 
+/** s[0..len) readably for a failure message: printable ASCII as is,
+ *  other bytes and '\\' as \\xHH, "..." when cap cuts it short. */
+void test_describe_bytes(const char *s, size_t len, char *buf, size_t cap);
+
 /** The fixture of tests that need only a context on a checking allocator:
  *  test_ctx_setup() makes it (cmocka's state), test_ctx_teardown() frees it
  *  and asserts that nothing leaked. */

@@ -48,32 +48,12 @@ static int sentinel_storage;
 
 static const char *const TASKS_KEYS[] = { "tasks", NULL };
 
-/* Print an input readably in failure messages. */
-static void describe(const char *s, size_t len, char *buf, size_t cap)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < len && o + 8 < cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7F && c != '\\') {
-            buf[o++] = (char)c;
-        } else {
-            int n = snprintf(buf + o, cap - o, "\\x%02X", (unsigned)c);
-            o += (size_t)n;
-        }
-    }
-    if (i < len && o + 4 < cap) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-}
 
 static void report_input(const char *s, size_t len, const char *what)
 {
     char buf[400];
 
-    describe(s, len, buf, sizeof buf);
+    test_describe_bytes(s, len, buf, sizeof buf);
     print_error("input \"%s\" (%zu bytes): %s\n", buf, len, what);
 }
 

@@ -33,32 +33,12 @@ typedef test_ctx_fixture fixture;
 static int sentinel_storage;
 #define DOC_SENTINEL ((ecs_json_doc *)(void *)&sentinel_storage)
 
-/* Print an input readably in failure messages. */
-static void describe(const char *s, size_t len, char *buf, size_t cap)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < len && o + 8 < cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7F && c != '\\') {
-            buf[o++] = (char)c;
-        } else {
-            int n = snprintf(buf + o, cap - o, "\\x%02X", (unsigned)c);
-            o += (size_t)n;
-        }
-    }
-    if (i < len && o + 4 < cap) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-}
 
 static void fail_on(const char *s, size_t len, const char *what, ecs_status got, ecs_status want)
 {
     char buf[200];
 
-    describe(s, len, buf, sizeof buf);
+    test_describe_bytes(s, len, buf, sizeof buf);
     print_error("input \"%s\" (%zu bytes): %s: got %s, want %s\n", buf, len, what,
                 ecs_status_str(got), ecs_status_str(want));
     fail();
@@ -78,7 +58,7 @@ static ecs_json_doc *parse_ok_opts(fixture *f, const char *s, size_t len,
 
     if (rc != ECS_OK) {
         char buf[200];
-        describe(s, len, buf, sizeof buf);
+        test_describe_bytes(s, len, buf, sizeof buf);
         print_error("input \"%s\": %s\n", buf, ecs_ctx_errmsg(f->ctx));
         fail_on(s, len, "parse", rc, ECS_OK);
     }
@@ -152,7 +132,7 @@ static void expect_double_bits(fixture *f, const char *s, size_t len, uint64_t w
     got = bits_of(d);
     if (got != want) {
         char buf[200];
-        describe(s, len, buf, sizeof buf);
+        test_describe_bytes(s, len, buf, sizeof buf);
         print_error("input \"%s\": got bits 0x%016llX (%.17g), want 0x%016llX\n", buf,
                     (unsigned long long)got, d, (unsigned long long)want);
         fail();
@@ -186,8 +166,8 @@ static void expect_decoded(fixture *f, const char *s, size_t len, const char *wa
     assert_non_null(got);
     if (got_len != want_len || memcmp(got, want, want_len) != 0) {
         char buf[200], buf2[200];
-        describe(s, len, buf, sizeof buf);
-        describe(got, got_len, buf2, sizeof buf2);
+        test_describe_bytes(s, len, buf, sizeof buf);
+        test_describe_bytes(got, got_len, buf2, sizeof buf2);
         print_error("input \"%s\": decoded to \"%s\" (%zu bytes), want %zu bytes\n", buf, buf2,
                     got_len, want_len);
         fail();
@@ -1272,7 +1252,7 @@ static void expect_pos(fixture *f, const char *s, size_t len, ecs_status want, s
     assert_true(ecs_ctx_errpos(f->ctx, &pos));
     if (pos.offset != offset || pos.line != line || pos.column != column) {
         char buf[200];
-        describe(s, len, buf, sizeof buf);
+        test_describe_bytes(s, len, buf, sizeof buf);
         print_error("input \"%s\": position offset %zu line %zu column %zu, want %zu %zu %zu "
                     "(message: %s)\n",
                     buf, pos.offset, pos.line, pos.column, offset, line, column,
