@@ -30,7 +30,7 @@ ecs_ctx *test_ctx_new(test_alloc *ta);
 void test_ctx_free_check(ecs_ctx *ctx, test_alloc *ta);
 
 /** s[0..len) readably for a failure message: printable ASCII as is,
- *  other bytes and '\\' as \\xHH, "..." when cap cuts it short. */
+ *  other bytes and the backslash as \xHH, "..." when cap cuts it short. */
 void test_describe_bytes(const char *s, size_t len, char *buf, size_t cap);
 
 /** The fixture of tests that need only a context on a checking allocator:
