@@ -127,10 +127,20 @@ ECS_API ecs_status ecs_place_remaining(const ecs_place *engine, const char *id, 
 /* ------------------------------------------------------------------------ */
 /* Tasks                                                                     */
 
-/** A host port a task needs. port 0 asks for a dynamic port. */
+/** An instance's reserved ports and its tasks' static host ports, together,
+ *  are at most this many (dynamic ports are not counted). */
+#define ECS_PLACE_MAX_STATIC_PORTS 100
+
+/**
+ * A host port a task needs. port 0 asks for a dynamic port. A task that
+ * already runs (ecs_place_add_task) and holds a dynamic port gives it with
+ * dynamic set: it is taken like any port but, like every dynamic port,
+ * not counted against ECS_PLACE_MAX_STATIC_PORTS.
+ */
 typedef struct ecs_place_port {
     uint16_t port;
     bool udp;
+    bool dynamic;                 /**< With port != 0: a dynamic port already assigned. */
 } ecs_place_port;
 
 /** What one task reserves, and the group it belongs to. */
@@ -147,8 +157,9 @@ typedef struct ecs_place_need {
 
 /**
  * Record a task the host already runs on an instance (so that it counts
- * for resources, distinctInstance, spread and task:group). Static ports
- * must be free; dynamic ones (port 0) are assigned and written back to
+ * for resources, distinctInstance, spread and task:group). Static ports,
+ * and dynamic ones it already holds (port != 0, dynamic), must be free;
+ * dynamic ones still to choose (port 0) are assigned and written back to
  * out_ports (nports entries) when it is not NULL.
  * @param task_id  The task's unique key.
  * @return ECS_OK; ECS_E_NOT_FOUND (no such instance); ECS_E_CONFLICT (the

@@ -45,7 +45,7 @@
 #define ECS_PL_MAX_VIEWS 8u         /* cached views per engine (LRU) */
 #define ECS_PL_MAX_QCACHE 16u       /* compiled memberOf expressions kept */
 #define ECS_PL_SEEN 32u             /* recent view signatures remembered */
-#define ECS_PL_PORT_LIMIT 100u      /* reserved + static task ports */
+#define ECS_PL_PORT_LIMIT ((uint32_t)ECS_PLACE_MAX_STATIC_PORTS) /* reserved + static task ports */
 #define ECS_PL_MAX_TASK_PORTS 1024u /* host ports of one task */
 #define ECS_PL_EPH_FIRST 49153u
 #define ECS_PL_EPH_LAST 65535u
@@ -185,6 +185,7 @@ typedef struct ecs_pl_req {
     uint32_t group;                         /* atom */
     uint32_t sports[ECS_PL_PORT_LIMIT + 1]; /* static ports, sorted, encoded */
     uint32_t nsports;
+    uint32_t nheld;                         /* dynamic ports already assigned (port != 0) */
     uint32_t ndyn[2];
     bool distinct;
     ecs_pl_filter f;

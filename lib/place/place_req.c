@@ -40,6 +40,19 @@ ecs_status ecs_place__need_prepare(ecs_place *e, const ecs_place_need *need, ecs
             q->ndyn[need->ports[i].udp ? 1 : 0]++;
             continue;
         }
+        if (need->ports[i].dynamic) {
+            /* held already: not the task's other ports (here), not taken
+             * on the instance (when applied) */
+            for (j = 0; j < need->nports; j++) {
+                if (j != i && need->ports[j].port == need->ports[i].port &&
+                    need->ports[j].udp == need->ports[i].udp)
+                    return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG, "need: host port %u/%s twice",
+                                         (unsigned)need->ports[i].port,
+                                         need->ports[i].udp ? "udp" : "tcp");
+            }
+            q->nheld++;
+            continue;
+        }
         if (q->nsports >= ECS_PL_PORT_LIMIT)
             return ecs_ctx__fail(e->ctx, ECS_E_INVALID_ARG, "need: more than %u static host ports",
                                  ECS_PL_PORT_LIMIT);

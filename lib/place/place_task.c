@@ -141,7 +141,8 @@ static bool assign_ports(const ecs_place *e, uint32_t slot, const ecs_pl_req *q,
 
     cursor[0] = cursor[1] = it->eph_first;
     for (k = 0; k < q->nports; k++)
-        out[k] = (uint32_t)q->ports[k].port | (q->ports[k].udp ? ECS_PL_PORT_UDP : 0u);
+        out[k] = (uint32_t)q->ports[k].port | (q->ports[k].udp ? ECS_PL_PORT_UDP : 0u) |
+                 (q->ports[k].port != 0 && q->ports[k].dynamic ? ECS_PL_PORT_DYN : 0u);
     for (k = 0; k < q->nports; k++) {
         int p = q->ports[k].udp ? 1 : 0;
         const ecs_pl_ports *u = &it->used[p];
@@ -192,6 +193,13 @@ ecs_status ecs_place__apply(ecs_place *e, uint32_t slot, const ecs_pl_req *q, ui
                              "instance '%s': a static host port is taken or the %u-port limit "
                              "would be exceeded",
                              ecs_str__c(&it->id), ECS_PL_PORT_LIMIT);
+    for (i = 0; q->nheld != 0 && i < q->nports; i++) {
+        if (q->ports[i].port != 0 && q->ports[i].dynamic &&
+            ecs_place__ports_has(&it->used[q->ports[i].udp ? 1 : 0], q->ports[i].port))
+            return ecs_ctx__fail(e->ctx, ECS_E_CONFLICT, "instance '%s': host port %u/%s is taken",
+                                 ecs_str__c(&it->id), (unsigned)q->ports[i].port,
+                                 q->ports[i].udp ? "udp" : "tcp");
+    }
     if (q->nports != 0 && !assign_ports(e, slot, q, ports_out))
         return ecs_ctx__fail(e->ctx, ECS_E_CONFLICT,
                              "instance '%s': no free port in its ephemeral range %u..%u",

@@ -481,7 +481,7 @@ static void test_place__every_failure_reason(void **state)
 {
     fixture *f = *state;
     ecs_place_request r = req_new(1, 100, 100, "g");
-    ecs_place_port p80 = {80, false};
+    ecs_place_port p80 = {80, false, false};
     const char *attrs[] = {"ecs.capability.task-eni"};
     size_t attr_lens[] = {23};
     const char *zones[] = {"az-b"};
@@ -615,8 +615,8 @@ static void test_place__static_ports_per_protocol_and_reserved(void **state)
     fixture *f = *state;
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
     uint16_t reserved[] = {22, 2376, 51678};
-    ecs_place_port tcp80 = {80, false}, udp80 = {80, true}, tcp22 = {22, false};
-    ecs_place_port udp22 = {22, true};
+    ecs_place_port tcp80 = {80, false, false}, udp80 = {80, true, false}, tcp22 = {22, false, false};
+    ecs_place_port udp22 = {22, true, false};
     ecs_place_request r = req_new(1, 1, 1, "g");
     char buf[64];
 
@@ -651,8 +651,8 @@ static void test_place__reserved_port_limit_of_100(void **state)
     fixture *f = *state;
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
     uint16_t reserved[101];
-    ecs_place_port two[2] = {{8000, false}, {8001, true}};
-    ecs_place_port dyn[3] = {{0, false}, {0, false}, {0, true}};
+    ecs_place_port two[2] = {{8000, false, false}, {8001, true, false}};
+    ecs_place_port dyn[3] = {{0, false, false}, {0, false, false}, {0, true, false}};
     ecs_place_request r = req_new(1, 1, 1, "g");
     char buf[64];
     uint16_t i;
@@ -684,11 +684,83 @@ static void test_place__reserved_port_limit_of_100(void **state)
     assert_int_equal(ecs_place_set_instance(f->e, &in), ECS_E_CONFLICT);
 }
 
+/* A running task recorded with the dynamic ports it holds (a host
+ * rebuilding its engine): the ports are taken, but as dynamic ports they do
+ * not count against the 100 static-port limit; a held port that is taken,
+ * or twice in one task, is refused and changes nothing. */
+static void test_place__add_task_with_held_dynamic_ports(void **state)
+{
+    fixture *f = *state;
+    ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
+    uint16_t reserved[] = {22, 2375};
+    ecs_place_port held = {0, false, true};
+    ecs_place_port twice[2] = {{49200, false, true}, {49200, false, true}};
+    ecs_place_port mixed[2] = {{49201, false, true}, {49201, false, false}};
+    ecs_place_port stat = {8080, false, false};
+    ecs_place_need need = {1, 1, 0, false, &held, 1, "g", 1};
+    ecs_place_request r = req_new(1, 1, 1, "g");
+    char id[16], buf[64];
+    uint32_t tasks = 0;
+
+    in.id = "h";
+    in.id_len = 1;
+    in.cpu = 100000;
+    in.memory_mib = 100000;
+    in.reserved_tcp = reserved;
+    in.nreserved_tcp = 2;
+    assert_int_equal(ecs_place_set_instance(f->e, &in), ECS_OK);
+    for (uint16_t i = 0; i < 150; i++) {
+        held.port = (uint16_t)(49153 + i);
+        snprintf(id, sizeof id, "t%u", (unsigned)i);
+        assert_int_equal(ecs_place_add_task(f->e, id, strlen(id), S("h"), &need, NULL), ECS_OK);
+    }
+    /* taken: by a task, by the instance's reservation */
+    held.port = 49160;
+    assert_int_equal(ecs_place_add_task(f->e, S("x"), S("h"), &need, NULL), ECS_E_CONFLICT);
+    held.port = 22;
+    assert_int_equal(ecs_place_add_task(f->e, S("x"), S("h"), &need, NULL), ECS_E_CONFLICT);
+    need.ports = twice;
+    need.nports = 2;
+    assert_int_equal(ecs_place_add_task(f->e, S("x"), S("h"), &need, NULL), ECS_E_INVALID_ARG);
+    need.ports = mixed;
+    assert_int_equal(ecs_place_add_task(f->e, S("x"), S("h"), &need, NULL), ECS_E_INVALID_ARG);
+    assert_int_equal(ecs_place_remaining(f->e, S("h"), NULL, NULL, NULL, NULL, &tasks), ECS_OK);
+    assert_int_equal(tasks, 150);
+    /* 150 dynamic ports held, yet a static port still fits */
+    r.need.ports = &stat;
+    r.need.nports = 1;
+    assert_string_equal(place_one(f, &r, "s", buf, sizeof buf), "h");
+    /* a placement's dynamic port skips the held ones */
+    r.need.ports = &held;
+    held.port = 0;
+    held.dynamic = false;
+    {
+        ecs_place_result *res;
+        ecs_place_outcome o;
+        const char *tid[] = {"d"};
+        size_t tl[] = {1};
+        r.task_ids = tid;
+        r.task_id_lens = tl;
+        res = place(f, &r);
+        o = outcome(res, 0);
+        assert_int_equal(o.reason, ECS_PLACE_OK);
+        assert_true(o.ports[0] < 49153 || o.ports[0] > 49153 + 149);
+        ecs_place_result_free(res);
+    }
+    /* removing a task frees its held port */
+    assert_int_equal(ecs_place_remove_task(f->e, S("t7")), ECS_OK);
+    need.ports = &held;
+    need.nports = 1;
+    held.port = 49160;
+    held.dynamic = true;
+    assert_int_equal(ecs_place_add_task(f->e, S("y"), S("h"), &need, NULL), ECS_OK);
+}
+
 static void test_place__dynamic_ports_lowest_free_of_range(void **state)
 {
     fixture *f = *state;
     ecs_place_instance in = ECS_PLACE_INSTANCE_INIT;
-    ecs_place_port ports[3] = {{0, false}, {40001, false}, {0, true}};
+    ecs_place_port ports[3] = {{0, false, false}, {40001, false, false}, {0, true, false}};
     ecs_place_request r = req_new(1, 1, 1, "g");
     ecs_place_result *res;
     ecs_place_outcome o;
@@ -1089,7 +1161,7 @@ static void test_place__oom_at_each_allocation_leaks_nothing(void **state)
 {
     fixture *f = *state;
     ecs_place_strategy s[2];
-    ecs_place_port ports[2] = {{0, false}, {8080, false}};
+    ecs_place_port ports[2] = {{0, false, false}, {8080, false, false}};
     const char *expr[] = {"attribute:ecs.instance-type =~ m5.*", "runningTasksCount < 5"};
     size_t expr_len[] = {35, 21};
     const char *tids[12];
@@ -1161,7 +1233,7 @@ static void test_place__oom_in_instance_and_task_calls(void **state)
 {
     fixture *f = *state;
     size_t n, base = f->ta.live_blocks;
-    ecs_place_port p = {0, false};
+    ecs_place_port p = {0, false, false};
     ecs_place_need need = {1, 1, 0, false, &p, 1, "g", 1};
 
     for (n = 1;; n++) {
@@ -1225,7 +1297,7 @@ static void test_place__misuse_returns_status(void **state)
     ecs_place_strategy bad = strat((ecs_place_strategy_type)77, NULL);
     ecs_place_strategy noattr = strat(ECS_PLACE_SPREAD_ATTRIBUTE, NULL);
     ecs_place_strategy six[6];
-    ecs_place_port dup[2] = {{80, false}, {80, false}};
+    ecs_place_port dup[2] = {{80, false, false}, {80, false, false}};
     const char *bad_expr[] = {"attribute:x =="};
     size_t bad_len[] = {14};
     size_t i;
@@ -1360,6 +1432,7 @@ int main(void)
         BOTH(test_place__closest_has_fewest_failed_checks),
         BOTH(test_place__static_ports_per_protocol_and_reserved),
         BOTH(test_place__reserved_port_limit_of_100),
+        BOTH(test_place__add_task_with_held_dynamic_ports),
         BOTH(test_place__dynamic_ports_lowest_free_of_range),
         BOTH(test_place__eni_slots_run_out),
         BOTH(test_place__draining_instances_are_never_chosen),

@@ -187,7 +187,7 @@ class ecs_place_instance(Structure):
 
 
 class ecs_place_port(Structure):
-    _fields_ = [("port", c_uint16), ("udp", c_bool)]
+    _fields_ = [("port", c_uint16), ("udp", c_bool), ("dynamic", c_bool)]
 
 
 class ecs_place_need(Structure):
