@@ -16,12 +16,6 @@
 
 #define FAIL_IP(r, ...) ecs_api__fail((r)->err, ECS_E_INVALID_ARG, ECS_ERR_INVALID_PARAMETER, __VA_ARGS__)
 
-static bool name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '/' || c == '\\' || c == '.';
-}
-
 static bool value_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -33,11 +27,9 @@ ecs_status ecs_req__attr_check(ecs_req *r, const char *path, const char *name, s
 {
     if (name == NULL || nl == 0 || nl > 128)
         return FAIL_IP(r, "%s.name: an attribute name has 1 to 128 characters.", path);
-    for (size_t i = 0; i < nl; i++) {
-        if (!name_char(name[i]))
-            return FAIL_IP(r, "%s.name: '%.*s' may hold only letters, digits and - _ / \\ .", path,
-                           (int)(nl > 128 ? 128 : nl), name);
-    }
+    if (!ecs_plane__attr_name_ok(name, nl))
+        return FAIL_IP(r, "%s.name: '%.*s' may hold only letters, digits and - _ / \\ .", path,
+                       (int)(nl > 128 ? 128 : nl), name);
     if (!has_value)
         return ECS_OK;
     if (vl == 0 || vl > 128)

@@ -439,6 +439,7 @@ ecs_status ecs_act__register_container_instance(ecs_req *r)
         ecs_plane__instance_free(r->ctx, inst);
         return ecs_req__nomem(r);
     }
+    inst->index = (uint32_t)c->ninstances;
     c->instances[c->ninstances++] = inst;
     ecs_map__put(&c->instance_by_id, inst->id.p, inst->id.len, inst);
     ecs_map__put(&c->instance_by_ec2, inst->ec2_instance_id.p, inst->ec2_instance_id.len, inst);

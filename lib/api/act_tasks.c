@@ -548,8 +548,11 @@ static ecs_status run_or_start_with(ecs_req *r, bool start_task, launch *lp)
         /* one task per named instance, checked by the engine with that
          * instance as the only candidate */
         size_t i = 0;
-        if (lp->c->ninstances > 0 && ecs_plane__engine_sync(r->pl, lp->c) != ECS_OK) {
-            rc = ecs_req__nomem(r);
+        if (lp->c->ninstances > 0 && (rc = ecs_plane__engine_sync(r->pl, lp->c)) != ECS_OK) {
+            rc = rc == ECS_E_NOMEM ? ecs_req__nomem(r)
+                                   : ecs_api__fail(r->err, ECS_E_INTERNAL, ECS_ERR_SERVER,
+                                                   "the placement engine refused the cluster's state: %s",
+                                                   ecs_ctx_errmsg(r->ctx));
             goto fail;
         }
         b.engine_has_them = true; /* from the first placement on, undo asks the engine */

@@ -44,6 +44,7 @@ void ecs_plane__launch_ports(ecs_launch *l)
             host = (uint16_t)(td->network_mode == ECS_NET_HOST ? m->container_port : m->host_port);
             l->ports[l->nports].port = host;
             l->ports[l->nports].udp = m->udp;
+            l->ports[l->nports].dynamic = false; /* 0 asks for one */
             l->bind_tmpl[l->nports].container_port = (uint16_t)m->container_port;
             l->bind_tmpl[l->nports].host_port = host;
             l->bind_tmpl[l->nports].udp = m->udp;
@@ -138,8 +139,11 @@ ecs_status ecs_plane__launch_place_ec2(ecs_plane *pl, ecs_launch *l, ecs_task **
     ecs_status rc;
 
     *result = NULL;
-    if (ecs_plane__engine_sync(pl, l->c) != ECS_OK)
-        return ECS_E_NOMEM;
+    if ((rc = ecs_plane__engine_sync(pl, l->c)) != ECS_OK)
+        return rc == ECS_E_NOMEM ? rc
+                                 : ecs_ctx__fail(pl->ctx, ECS_E_INTERNAL,
+                                                 "the placement engine refused the cluster's state: %s",
+                                                 ecs_ctx_errmsg(pl->ctx));
     ids = ecs_ctx__alloc(pl->ctx, n * sizeof *ids);
     id_lens = ecs_ctx__alloc(pl->ctx, n * sizeof *id_lens);
     if (ids == NULL || id_lens == NULL) {

@@ -108,6 +108,19 @@ const char *ecs_plane__static_attr_name(const char *name, size_t len)
     return NULL;
 }
 
+bool ecs_plane__attr_name_ok(const char *name, size_t len)
+{
+    if (name == NULL || len == 0 || len > 128)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '/' || c == '\\' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
 ecs_status ecs_plane__attr_set_name(ecs_ctx *ctx, ecs_attr *a, const char *name, size_t len)
 {
     const char *known = ecs_plane__static_attr_name(name, len);

@@ -64,6 +64,9 @@ const char *ecs_plane__static_attr_name(const char *name, size_t len);
 /* Set a->name to name (shared when well known, else a copy). ECS_E_NOMEM
  * leaves a as it was. */
 ecs_status ecs_plane__attr_set_name(ecs_ctx *ctx, ecs_attr *a, const char *name, size_t len);
+/* Whether name is an attribute name ECS accepts: 1 to 128 letters, digits
+ * and - _ / \ . */
+bool ecs_plane__attr_name_ok(const char *name, size_t len);
 /* Free a's name (when owned) and value. */
 void ecs_plane__attr_free(ecs_ctx *ctx, ecs_attr *a);
 
@@ -96,6 +99,7 @@ typedef struct ecs_instance {
     uint32_t running_tasks, pending_tasks;
     struct ecs_held_port *held;   /* static host ports that tasks hold */
     size_t nheld, held_cap;
+    uint32_t index;               /* its place in its cluster's instances[] */
 } ecs_instance;
 
 typedef struct ecs_held_port {
@@ -524,6 +528,8 @@ ecs_task *ecs_plane__task_new(const ecs_plane *pl, ecs_cluster *c, ecs_revision 
                               const char *id, size_t id_len, const char *group, size_t group_len,
                               const char *by, size_t by_len, size_t nbindings);
 void ecs_plane__task_free(ecs_ctx *ctx, ecs_task *t);
+/* The network interfaces an instance gives awsvpc tasks (by its type). */
+uint32_t ecs_plane__eni_slots(const ecs_instance *inst);
 /* Set t's availability zone (empty: none). Zone names are few: the plane
  * keeps up to ECS_PLANE_SHARED_ZONES of them and tasks point at those;
  * past that a task owns a copy. ECS_E_NOMEM leaves t as it was. */

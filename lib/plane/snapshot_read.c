@@ -314,6 +314,9 @@ static bool read_instance(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_v
             memcmp(before->name.p, name, nl) == 0) {
             at_->name = before->name;
             at_->name_static = true;
+        } else if (!ecs_plane__attr_name_ok(name, nl)) {
+            /* (a well-known name, shared, is one by construction) */
+            return bad(r, "attrs: an attribute name has 1 to 128 letters, digits and - _ / \\ .");
         } else if (ecs_plane__attr_set_name(r->ctx, at_, name, nl) != ECS_OK) {
             return nomem(r);
         }
@@ -986,6 +989,10 @@ static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_va
         return false;
     if (s->name.len == 0 || s->arn.len == 0)
         return bad(r, "a service's name and ARN must not be empty");
+    /* the deployment bounds UpdateService allows */
+    if (s->min_pct > 100 || s->max_pct < 100 || s->max_pct > 2000 || (s->daemon && s->max_pct != 100))
+        return bad(r, "min, max: minimumHealthyPercent is 0 to 100, maximumPercent 100 to 2000 "
+                      "(100 for a DAEMON service)");
     s->status = (ecs_service_status)st;
     s->launch_type = (ecs_launch_type)lt;
     strat = get_arr(r, o, "strat", false);
@@ -1064,6 +1071,150 @@ static bool read_service(rd *r, ecs_plane *pl, ecs_cluster *c, const ecs_json_va
     return true;
 }
 
+/* Sort keys ascending, 11 bits at a time from the lowest (tmp: n more). */
+static void radix_sort(uint64_t *keys, uint64_t *tmp, size_t n, uint64_t max)
+{
+    enum { BITS = 11, BUCKETS = 1 << BITS };
+    uint64_t *src = keys, *dst = tmp, *swap;
+    for (unsigned shift = 0; shift < 64 && (max >> shift) != 0; shift += BITS) {
+        size_t count[BUCKETS + 1];
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[((src[i] >> shift) & (BUCKETS - 1)) + 1]++;
+        for (size_t b = 0; b < BUCKETS; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & (BUCKETS - 1)]++] = src[i];
+        swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+}
+
+/*
+ * What a cluster's placement engine is built from (at its first placement)
+ * must be what the engine accepts, or every later placement and step would
+ * fail: per instance, the live tasks' host ports distinct and clear of the
+ * instance's reserved ports, no more reserved and static ports than
+ * ECS_PLACE_MAX_STATIC_PORTS, no more GPUs or network interfaces in use
+ * than it has. The task loop notes what each live task uses (use_note);
+ * use_check then sorts one key per port: instance, protocol, port, then
+ * "a task's" and "static" bits.
+ */
+typedef struct rd_use {
+    uint64_t *keys;               /* and as many again, for sorting */
+    size_t nkeys, cap;
+    uint32_t *gpus, *enis;        /* per instance (by index) */
+    size_t ninst;
+} rd_use;
+
+#define USE_KEY(idx, udp, port, task, stat)                                                        \
+    (((uint64_t)(idx) << 19) | ((uint64_t)(udp) << 18) | ((uint64_t)(port) << 2) |                   \
+     ((uint64_t)(task) << 1) | (uint64_t)(stat))
+
+static void use_free(rd *r, rd_use *u)
+{
+    if (u->keys != NULL)
+        ecs_ctx__release(r->ctx, u->keys, 2 * u->cap * sizeof *u->keys);
+    if (u->gpus != NULL)
+        ecs_ctx__release(r->ctx, u->gpus, 2 * u->ninst * sizeof *u->gpus);
+    memset(u, 0, sizeof *u);
+}
+
+static bool use_begin(rd *r, const ecs_cluster *c, size_t ntasks, rd_use *u)
+{
+    memset(u, 0, sizeof *u);
+    u->ninst = c->ninstances > 0 ? c->ninstances : 1;
+    u->gpus = ecs_ctx__alloc(r->ctx, 2 * u->ninst * sizeof *u->gpus);
+    u->cap = ntasks + 16;
+    for (size_t i = 0; i < c->ninstances; i++)
+        u->cap += c->instances[i]->nports_tcp + c->instances[i]->nports_udp;
+    u->keys = ecs_ctx__alloc(r->ctx, 2 * u->cap * sizeof *u->keys);
+    if (u->gpus == NULL || u->keys == NULL)
+        return nomem(r);
+    memset(u->gpus, 0, 2 * u->ninst * sizeof *u->gpus);
+    u->enis = u->gpus + u->ninst;
+    for (size_t i = 0; i < c->ninstances; i++) {
+        const ecs_instance *in = c->instances[i];
+        for (size_t k = 0; k < in->nports_tcp; k++)
+            u->keys[u->nkeys++] = USE_KEY(i, 0, in->ports_tcp[k], 0, 1);
+        for (size_t k = 0; k < in->nports_udp; k++)
+            u->keys[u->nkeys++] = USE_KEY(i, 1, in->ports_udp[k], 0, 1);
+    }
+    return true;
+}
+
+/* A live task on an instance: its GPUs, network interface and host ports. */
+static bool use_note(rd *r, rd_use *u, const ecs_task *t)
+{
+    uint32_t idx = t->inst->index;
+    char msg[160];
+    for (size_t k = 0; k < t->rev->def->ncontainers; k++)
+        u->gpus[idx] += t->rev->def->containers[k].gpus;
+    u->enis[idx] += t->net != NULL;
+    if (u->nkeys + t->nbindings > u->cap) {
+        size_t cap = (u->cap + t->nbindings) * 2;
+        uint64_t *grown = ecs_ctx__alloc(r->ctx, 2 * cap * sizeof *grown);
+        if (grown == NULL)
+            return nomem(r);
+        memcpy(grown, u->keys, u->nkeys * sizeof *grown);
+        ecs_ctx__release(r->ctx, u->keys, 2 * u->cap * sizeof *u->keys);
+        u->keys = grown;
+        u->cap = cap;
+    }
+    for (size_t p = 0; p < t->nbindings; p++) {
+        if (t->bindings[p].host_port == 0) {
+            snprintf(msg, sizeof msg, "bindings: a task on an instance has no host port for container port %u",
+                     (unsigned)t->bindings[p].container_port);
+            return bad(r, msg);
+        }
+        u->keys[u->nkeys++] = USE_KEY(idx, t->bindings[p].udp, t->bindings[p].host_port, 1,
+                                      !t->bindings[p].dynamic);
+    }
+    return true;
+}
+
+static bool use_check(rd *r, const ecs_cluster *c, rd_use *u)
+{
+    size_t at = 0;
+    char msg[160];
+    radix_sort(u->keys, u->keys + u->cap, u->nkeys, USE_KEY(u->ninst, 1, 0xFFFF, 1, 1));
+    while (at < u->nkeys) {
+        size_t idx = (size_t)(u->keys[at] >> 19), nstatic = 0, end = at;
+        const ecs_instance *in = c->instances[idx];
+        while (end < u->nkeys && (size_t)(u->keys[end] >> 19) == idx)
+            end++;
+        for (size_t k = at; k < end; k++) {
+            uint64_t key = u->keys[k];
+            bool same = k > at && (key >> 2) == (u->keys[k - 1] >> 2);
+            if (same && ((key & 2) != 0 || (u->keys[k - 1] & 2) != 0)) {
+                snprintf(msg, sizeof msg, "container instance %s: host port %u/%s is held twice",
+                         ecs_str__c(&in->id), (unsigned)((key >> 2) & 0xFFFF),
+                         (key >> 18) & 1 ? "udp" : "tcp");
+                return bad(r, msg);
+            }
+            nstatic += (key & 1) != 0 && !same;
+        }
+        if (nstatic > ECS_PLACE_MAX_STATIC_PORTS) {
+            snprintf(msg, sizeof msg, "container instance %s: %zu reserved and static host ports, more than %d",
+                     ecs_str__c(&in->id), nstatic, ECS_PLACE_MAX_STATIC_PORTS);
+            return bad(r, msg);
+        }
+        at = end;
+    }
+    for (size_t i = 0; i < c->ninstances; i++) {
+        const ecs_instance *in = c->instances[i];
+        if (u->gpus[i] > in->ngpus || u->enis[i] > ecs_plane__eni_slots(in)) {
+            snprintf(msg, sizeof msg, "container instance %s: its tasks use more %s than it has",
+                     ecs_str__c(&in->id), u->gpus[i] > in->ngpus ? "GPUs" : "network interfaces");
+            return bad(r, msg);
+        }
+    }
+    return true;
+}
+
 static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_cluster *c)
 {
     const ecs_json_val *insts, *svcs, *tasks, *tokens, *io, *to;
@@ -1071,6 +1222,7 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
     uint32_t asvc = 0, nactive = 0, ndraining = 0;
     size_t j, ninsts, ntasks;
     rd_list list;
+    rd_use use;
     bool ok;
     if (!get_str(r, co, "name", true, &c->name) || !get_int(r, co, "active", 0, 1, true, &active) ||
         !get_int(r, co, "ci", 0, 1, true, &ci) || !read_tags(r, co, &c->tags) ||
@@ -1113,8 +1265,10 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
             break;
         }
         ok = read_instance(r, pl, c, io, &in);
-        if (in != NULL)
+        if (in != NULL) {
+            in->index = (uint32_t)c->ninstances;
             c->instances[c->ninstances++] = in;
+        }
         if (!ok)
             break;
         if (find_instance(c, &in->id) != NULL) {
@@ -1152,6 +1306,10 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         return false;
     }
     c->active_services = asvc;
+    if (!use_begin(r, c, ntasks, &use)) {
+        use_free(r, &use);
+        return false;
+    }
     ok = list_begin(r, tasks, &list);
     for (j = 0; ok && list_next(r, &list, &to) && to != NULL; j++) {
         size_t mark = ecs_path__key(&r->path, "tasks", 5);
@@ -1180,6 +1338,10 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         if (t->inst != NULL && t->last != ECS_TASK_STOPPED) {
             ecs_instance *in = t->inst;
             size_t nstatic = 0;
+            if (!use_note(r, &use, t)) {
+                ok = false;
+                break;
+            }
             in->cpu_remaining -= t->cpu;
             in->mem_remaining -= t->memory_mib;
             for (size_t p = 0; p < t->nbindings; p++)
@@ -1199,7 +1361,9 @@ static bool read_cluster(rd *r, ecs_plane *pl, const ecs_json_val *co, ecs_clust
         ecs_path__pop(&r->path, mark);
     }
     list_end(r, &list);
-    if (!ok || r->rc != ECS_OK)
+    ok = ok && r->rc == ECS_OK && use_check(r, c, &use);
+    use_free(r, &use);
+    if (!ok)
         return false;
     /* The ids into their map a batch at a time: a million random slots miss
      * the cache, so each slot is asked for a few tasks ahead of its use. */

@@ -14,6 +14,8 @@
 #include "plane/plane_internal.h"
 #include "util/ckd.h"
 
+static uint32_t eni_slots_for(const ecs_str *itype);
+
 const char *ecs_plane__task_status_name(ecs_task_status s)
 {
     switch (s) {
@@ -446,6 +448,11 @@ ecs_status ecs_plane__write_task(const ecs_plane *pl, ecs_json_writer *w, const 
     return ecs_json_write_obj_end(w);
 }
 
+uint32_t ecs_plane__eni_slots(const ecs_instance *inst)
+{
+    return eni_slots_for(&inst->instance_type);
+}
+
 static uint32_t eni_slots_for(const ecs_str *itype)
 {
     const char *s = ecs_str__c(itype), *dot = strrchr(s, '.');
@@ -571,6 +578,7 @@ ecs_status ecs_plane__engine_sync(ecs_plane *pl, ecs_cluster *c)
         for (size_t p = 0; p < np; p++) {
             ports[p].port = t->bindings[p].host_port;
             ports[p].udp = t->bindings[p].udp;
+            ports[p].dynamic = t->bindings[p].dynamic;
         }
         need.ports = ports;
         need.nports = np;

@@ -313,6 +313,12 @@ static void test_snapshot__damaged_or_foreign_snapshots_are_refused(void **state
         expect_refused(ctx, &ta, good, from, to, "revision");
     }
     expect_refused(ctx, &ta, good, "\"rng\":[\"", "\"rng\":[\"zz", NULL);
+    /* states the placement engine or the planner would refuse later, which
+     * would stop every step (found by fuzz/fuzz_snapshot.c) */
+    expect_refused(ctx, &ta, good, "\"min\":100,\"max\":200", "\"min\":101,\"max\":200", "minimumHealthyPercent");
+    expect_refused(ctx, &ta, good, "\"min\":100,\"max\":200", "\"min\":100,\"max\":99", "maximumPercent");
+    expect_refused(ctx, &ta, good, "[\"ecs.os-type\",\"linux\",1]", "[\"\",\"linux\",1]", "attribute name");
+    expect_refused(ctx, &ta, good, "[\"ecs.os-type\",\"linux\",1]", "[\"ecs os-type\",\"linux\",1]", "attribute name");
     expect_refused(ctx, &ta, good, "\"def\":{\"family\":\"web\"", "\"def\":{\"family\":\"bad name\"", "def");
     /* truncated at many points: never accepted, never leaked */
     for (size_t cut = 0; cut < len; cut += len / 97 + 1) {
@@ -327,6 +333,62 @@ static void test_snapshot__damaged_or_foreign_snapshots_are_refused(void **state
     free(good);
     ecs_plane_free(a);
     script_free(&s);
+    test_ctx_free_check(ctx, &ta);
+}
+
+/* Host ports in a snapshot: two live tasks may not hold one port, nor a
+ * task a port its instance reserves; and an instance running more tasks
+ * with dynamic ports than the static-port limit restores and goes on
+ * placing (its placement engine is rebuilt from the restored tasks). */
+static void test_snapshot__host_ports(void **state)
+{
+    test_alloc ta;
+    ecs_ctx *ctx;
+    ecs_plane *a, *b = NULL;
+    const char *snap, *snap2, *out;
+    size_t len, len2, olen;
+    char *good, *copy;
+    static const char run1[] = "{\"cluster\":\"c\",\"taskDefinition\":\"d\",\"count\":10}";
+    (void)state;
+    test_alloc_init(&ta);
+    ctx = test_ctx_new(&ta);
+    assert_int_equal(ecs_plane_new(ctx, NULL, &a), ECS_OK);
+#define CALL(pl, action, req)                                                                      \
+    assert_int_equal(ecs_plane_call(pl, action, strlen(action), req, strlen(req), &out, &olen), ECS_OK)
+    CALL(a, "CreateCluster", "{\"clusterName\":\"c\"}");
+    CALL(a, "RegisterContainerInstance",
+         "{\"cluster\":\"c\",\"instanceIdentityDocument\":\"{\\\"instanceId\\\":\\\"i-1\\\","
+         "\\\"availabilityZone\\\":\\\"az1\\\",\\\"instanceType\\\":\\\"m5.large\\\"}\","
+         "\"totalResources\":[{\"name\":\"CPU\",\"type\":\"INTEGER\",\"integerValue\":4096},"
+         "{\"name\":\"MEMORY\",\"type\":\"INTEGER\",\"integerValue\":16000}]}");
+    CALL(a, "RegisterTaskDefinition",
+         "{\"family\":\"d\",\"containerDefinitions\":[{\"name\":\"c\",\"image\":\"x\",\"cpu\":16,"
+         "\"memory\":32,\"portMappings\":[{\"containerPort\":80,\"hostPort\":0}]}]}");
+    for (int k = 0; k < 12; k++)
+        CALL(a, "RunTask", run1);
+    assert_null(strstr(out, "\"failures\":[{"));
+    assert_int_equal(ecs_plane_snapshot(a, &snap, &len), ECS_OK);
+    good = strndup(snap, len);
+    assert_non_null(strstr(good, ",49153,2,0]"));
+    assert_non_null(strstr(good, ",49154,2,0]"));
+    expect_refused(ctx, &ta, good, ",49154,2,0]", ",49153,2,0]", "49153/tcp is held twice");
+    expect_refused(ctx, &ta, good, "\"tcp\":[22,2375,2376,51678,51679]", "\"tcp\":[22,2375,2376,51678,49153]",
+                   "49153/tcp is held twice");
+    expect_refused(ctx, &ta, good, ",49153,2,0]", ",0,2,0]", "no host port");
+    /* 120 tasks with a dynamic port each on one instance */
+    assert_int_equal(ecs_plane_restore(ctx, good, len, &b), ECS_OK);
+    CALL(b, "RunTask", run1);
+    CALL(a, "RunTask", run1);
+    assert_int_equal(ecs_plane_snapshot(a, &snap, &len), ECS_OK);
+    copy = strndup(snap, len);
+    assert_int_equal(ecs_plane_snapshot(b, &snap2, &len2), ECS_OK);
+    assert_int_equal(len, len2);
+    assert_memory_equal(copy, snap2, len);
+#undef CALL
+    free(copy);
+    free(good);
+    ecs_plane_free(a);
+    ecs_plane_free(b);
     test_ctx_free_check(ctx, &ta);
 }
 
@@ -376,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_snapshot__restored_plane_answers_like_the_original),
         cmocka_unit_test(test_snapshot__snapshot_of_restored_is_identical),
         cmocka_unit_test(test_snapshot__damaged_or_foreign_snapshots_are_refused),
+        cmocka_unit_test(test_snapshot__host_ports),
         cmocka_unit_test(test_snapshot__restore_under_oom_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
