@@ -76,10 +76,12 @@ def _as_pointer(array: Any, ctype: Any) -> Any:
 
 
 def _ports(ports: Sequence[PortSpec]) -> Tuple[Any, int]:
-    specs: List[Tuple[int, bool]] = []
+    specs: List[Tuple[int, bool, bool]] = []
     for p in ports:
+        dynamic = False
         if isinstance(p, Mapping):
             number, protocol = p.get("port", p.get("hostPort", 0)), p.get("protocol", "tcp")
+            dynamic = bool(p.get("dynamic", False))
         elif isinstance(p, tuple):
             number, protocol = p[0], (p[1] if len(p) > 1 else "tcp")
         else:
@@ -88,13 +90,14 @@ def _ports(ports: Sequence[PortSpec]) -> Tuple[Any, int]:
             raise ValueError(f"ports: a port number in 0 .. 65535, not {number!r}")
         if protocol not in ("tcp", "udp"):
             raise ValueError(f"ports: protocol 'tcp' or 'udp', not {protocol!r}")
-        specs.append((number, protocol == "udp"))
+        specs.append((number, protocol == "udp", dynamic))
     if not specs:
         return None, 0
     array = (_ffi.ecs_place_port * len(specs))()
-    for i, (number, udp) in enumerate(specs):
+    for i, (number, udp, dynamic) in enumerate(specs):
         array[i].port = number
         array[i].udp = udp
+        array[i].dynamic = dynamic
     return array, len(specs)
 
 
@@ -341,7 +344,9 @@ class PlacementEngine:
         group: Optional[str] = None,
     ) -> List[int]:
         """Record a task already running on an instance; returns its host
-        ports (dynamic ones, given as 0, assigned)."""
+        ports (dynamic ones, given as 0, assigned). A dynamic port the task
+        already holds is given as {"port": N, "dynamic": True}: taken, but
+        not counted against the instance's 100 static ports."""
         tid, iid = _b(task_id, "task_id"), _b(instance_id, "instance_id")
         need, keep = self._need(cpu, memory, gpus, eni, ports, group)
         out = (ctypes.c_uint16 * max(need.nports, 1))()

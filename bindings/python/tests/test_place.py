@@ -102,6 +102,15 @@ class PlacementTest(unittest.TestCase):
         self.assertEqual(out[-1]["reason"], "RESOURCE:PORTS")
         self.assertEqual([o["ports"] for o in out if o["placed"]], [[8080]] * 5)
 
+    def test_held_dynamic_ports(self) -> None:
+        for i in range(120):
+            self.engine.add_task(f"h{i}", "i-1", cpu=1, memory=1,
+                                 ports=[{"port": 50000 + i, "dynamic": True}])
+        with self.assertRaises(libecs.EcsError):
+            self.engine.add_task("x", "i-1", cpu=1, memory=1,
+                                 ports=[{"port": 50007, "dynamic": True}])
+        self.assertEqual(self.engine.add_task("s", "i-1", cpu=1, memory=1, ports=[8080]), [8080])
+
     def test_tasks_and_instances(self) -> None:
         engine = self.engine
         self.assertEqual(len(engine), 6)
