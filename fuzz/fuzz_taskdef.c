@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for the task-definition decoder and validator
- * (lib/api/taskdef_codec.c, taskdef_normalise.c, lib/model): the input is
+ * (lib/model: taskdef_codec.c, taskdef_normalise.c and the rules): the input is
  * a RegisterTaskDefinition request. It is parsed, held to the API model's
  * input shape of RegisterTaskDefinition and decoded strictly; a request
  * the strict path refuses goes through the lenient path too (read-only

@@ -4,7 +4,9 @@
 #  - the shared library exports only ecs_* names;
 #  - the library has no writable global state (no b/B/d/D symbols);
 #  - an installed copy is usable from another project through
-#    find_package(ecs) and through pkg-config.
+#    find_package(ecs) and through pkg-config;
+#  - no file of lib/ includes a floor above its own, no two files include
+#    each other, and the programs use only the public headers (floors.cmake).
 
 file(GLOB ECS_PUBLIC_HEADERS RELATIVE ${PROJECT_SOURCE_DIR}/include/ecs
      ${PROJECT_SOURCE_DIR}/include/ecs/*.h)
@@ -51,3 +53,7 @@ if(NOT ECS_SANITIZE)
   set_tests_properties(check_exports check_no_globals install_consumer
     PROPERTIES LABELS shape TIMEOUT 300)
 endif()
+
+add_test(NAME check_floors
+  COMMAND ${CMAKE_COMMAND} -DSRC=${PROJECT_SOURCE_DIR} -P ${CMAKE_CURRENT_SOURCE_DIR}/floors.cmake)
+set_tests_properties(check_floors PROPERTIES LABELS shape TIMEOUT 60)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api/api_internal.h"
+#include "util/api_error.h"
 #include "plane/plane_internal.h"
 
 typedef struct ecs_req {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/api_internal.h"
+#include "util/api_error.h"
 #include "ecs/json.h"
 
 /* Index of the input shape of an ECS action (exact, case-sensitive name),

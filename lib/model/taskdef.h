@@ -3,7 +3,7 @@
  * definition (its scheduling-relevant fields as plain data) plus the full
  * definition as JSON to echo back in describe output.
  *
- * Made by ecs_taskdef__from_request() (lib/api/taskdef_codec.c) from a
+ * Made by ecs_taskdef__from_request() (lib/model/taskdef_codec.c) from a
  * RegisterTaskDefinition request that ecs_shape__check() has accepted, and
  * immutable afterwards. The plane owns each one and frees it with
  * ecs_taskdef__free().
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/api_internal.h"
+#include "util/api_error.h"
 #include "ecs/json.h"
 #include "util/str.h"
 

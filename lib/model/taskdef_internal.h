@@ -1,6 +1,6 @@
 /*
- * What the task-definition files share (lib/model/taskdef*.c and
- * lib/api/taskdef_codec.c): recording a refusal, defensive readers of the
+ * What the task-definition files share (lib/model/taskdef*.c, the
+ * decoder taskdef_codec.c among them): recording a refusal, defensive readers of the
  * request JSON, name and unit parsing, and the rule passes run by
  * ecs_taskdef__from_request() in this order:
  *
@@ -142,7 +142,7 @@ ecs_status ecs_taskdef__derive_attributes(const ecs_tdscan *s, ecs_taskdef *td);
  * ecs_taskdef__strip_readonly(). */
 ecs_status ecs_taskdef__strip_nulls(ecs_ctx *ctx, const ecs_json_doc *doc, const ecs_json_val *req,
                                     ecs_json_doc **out);
-/* td->doc, the normalised definition (lib/api/taskdef_normalise.c), and the
+/* td->doc, the normalised definition (lib/model/taskdef_normalise.c), and the
  * 64 KiB limit on its compact text. */
 ecs_status ecs_taskdef__build_doc(const ecs_tdscan *s, ecs_taskdef *td);
 

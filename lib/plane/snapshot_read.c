@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/api_internal.h"
+#include "util/api_error.h"
 #include "json/json_lazy.h"
 #include "plane/plane_internal.h"
 

@@ -1,6 +1,6 @@
 /*
- * Tests of task-definition registration (lib/model/taskdef*.c,
- * lib/api/taskdef_codec.c, lib/api/taskdef_normalise.c): each rule of spec
+ * Tests of task-definition registration (lib/model/taskdef*.c, among
+ * them the decoder taskdef_codec.c and taskdef_normalise.c): each rule of spec
  * 1.3/1.4 accepted and refused with its exact error code and path, the
  * cpu/memory forms, all 74 Fargate sizes and their neighbours, describe
  * output in strict and lenient mode, the normalised document and its round

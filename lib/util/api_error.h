@@ -1,11 +1,14 @@
 /*
- * What the ECS API face shares inside lib/: the error an action fails with
- * (an ECS error code such as "InvalidParameterException" and a message that
- * names the field at fault by its path), and a small builder for such paths
- * ("containerDefinitions[1].memoryReservation").
+ * The ECS API's error vocabulary, shared by every floor that validates
+ * input (lib/model's task-definition decoder, lib/plane's restore, lib/api's
+ * actions): the error an operation fails with (an ECS error code such as
+ * "InvalidParameterException" and a message that names the field at fault
+ * by its path), and a small builder for such paths
+ * ("containerDefinitions[1].memoryReservation"). It sits in lib/util so
+ * that those floors can share it without including a floor above their own.
  */
-#ifndef ECS_API_INTERNAL_H
-#define ECS_API_INTERNAL_H
+#ifndef ECS_UTIL_API_ERROR_H
+#define ECS_UTIL_API_ERROR_H
 
 #include <stddef.h>
 
@@ -54,4 +57,4 @@ static inline const char *ecs_path__str(const ecs_path *p)
     return p->buf;
 }
 
-#endif /* ECS_API_INTERNAL_H */
+#endif /* ECS_UTIL_API_ERROR_H */

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/api_internal.h"
+#include "util/api_error.h"
 
 ecs_status ecs_api__fail(ecs_api_error *err, ecs_status status, const char *code,
                          const char *fmt, ...)
