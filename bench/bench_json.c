@@ -39,6 +39,8 @@
 #include "ecs/status.h"
 #include "ecs/version.h"
 
+#include "bench_stats.h"
+
 #if defined(ECS_BENCH_HAVE_CJSON)
 #include <cjson/cJSON.h>
 #endif
@@ -730,13 +732,6 @@ typedef struct timing {
 /* One timed operation; returns seconds. Fails fatally on error. */
 typedef double (*run_fn)(void *state);
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double g_min_time = 0.5;
 
 static timing measure(run_fn fn, void *state)
@@ -752,10 +747,9 @@ static timing measure(run_fn fn, void *state)
             break;
         }
     }
-    qsort(times, (size_t)n, sizeof times[0], cmp_double);
     timing tm;
+    tm.median = bench_sort_median(times, (size_t)n);
     tm.best = times[0];
-    tm.median = (n % 2) ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
     tm.runs = n;
     return tm;
 }

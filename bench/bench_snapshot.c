@@ -33,6 +33,8 @@
 
 #include <ecs/ecs.h>
 
+#include "bench_stats.h"
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -203,9 +205,9 @@ int main(int argc, char **argv)
             int runs = runs_env != NULL && atoi(runs_env) > 0 ? atoi(runs_env) : (quick ? 1 : 5);
             int fds[2];
             char fd_arg[16];
+            bool piped;
             if (runs > 64)
                 runs = 64;
-            bool piped;
             close(fd);
             piped = pipe(fds) == 0;
             status = piped ? 0 : 1;
@@ -225,35 +227,26 @@ int main(int argc, char **argv)
                 if (pid > 0)
                     waitpid(pid, &status, 0);
             }
-            if (piped)
-                close(fds[1]);
-            if (status == 0) {
+            if (piped) {
                 /* the children's wall times, read back once all have run
                  * (a few bytes each: the pipe holds them) */
-                double times[64], sorted_mid;
+                double times[64];
                 int got = 0;
-                char text[64 * 16 + 1];
-                ssize_t n = read(fds[0], text, sizeof text - 1);
-                text[n > 0 ? n : 0] = '\0';
-                for (char *line = text, *end; got < 64 && *line != '\0'; line = end + 1) {
-                    times[got++] = strtod(line, &end);
-                    if (*end != '\n')
-                        break;
-                }
-                if (got == runs && got > 1) {
-                    for (int i = 1; i < got; i++) /* insertion sort: a handful */
-                        for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
-                            double t = times[j];
-                            times[j] = times[j - 1];
-                            times[j - 1] = t;
-                        }
-                    sorted_mid = got % 2 ? times[got / 2] : (times[got / 2 - 1] + times[got / 2]) / 2;
+                FILE *r;
+                close(fds[1]);
+                r = fdopen(fds[0], "r");
+                while (r != NULL && got < runs && fscanf(r, "%lf", &times[got]) == 1)
+                    got++;
+                if (r != NULL)
+                    fclose(r);
+                else
+                    close(fds[0]);
+                if (status == 0 && got == runs && got > 1) {
+                    double median = bench_sort_median(times, (size_t)got);
                     printf("restore in a fresh process, %d runs: median %.3f s, fastest %.3f s, "
-                           "slowest %.3f s\n", got, sorted_mid, times[0], times[got - 1]);
+                           "slowest %.3f s\n", got, median, times[0], times[got - 1]);
                 }
             }
-            if (piped)
-                close(fds[0]);
         }
         if (file == path)
             unlink(path);
